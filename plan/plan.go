@@ -19,6 +19,8 @@ type Plan struct {
 	File string
 	// Kind is "zimagefile" or "dockerfile".
 	Kind string
+	// Escape is a Dockerfile's escape character; zero means backslash.
+	Escape rune
 	// Args are the global build arguments (ARG before the first FROM, or the
 	// top-level args of a ZImagefile), in source order.
 	Args   []*Arg
