@@ -1,0 +1,58 @@
+# zlayer toolkit. `make test` is the README's test command and what CI runs:
+# it installs what the tests need on a Debian machine, then runs every test.
+
+GO       ?= go
+BIN      ?= bin
+GOFLAGS  ?=
+export BUILDAH_ISOLATION ?= chroot
+
+# Debian packages the tests drive for real.
+DEB_PACKAGES := buildah busybox-static neovim skopeo docker-registry
+
+.PHONY: all build test deps go-test editor-test bench demo lint fuzz clean
+
+all: build
+
+build:
+	$(GO) build $(GOFLAGS) -o $(BIN)/zlayer ./cmd/zlayer
+	$(GO) build $(GOFLAGS) -o $(BIN)/zlayer-lsp ./cmd/zlayer-lsp
+
+# deps installs the tools the tests need when they are missing. It needs
+# root and apt-get; elsewhere install them yourself.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error
+
+test: deps lint go-test editor-test
+
+go-test:
+	$(GO) test -timeout 30m ./...
+
+editor-test: build
+	cd editors/vscode && ZLAYER_LSP=$(CURDIR)/$(BIN)/zlayer-lsp npm test && npm run package
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# fuzz runs each parser fuzzer for a short while; the corpus stays in testdata/fuzz.
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./zimage -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./dockerfile -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+
+# demo builds testdata/demo/ZImagefile into an image on a busybox base made
+# locally in a private store: no registry, no network.
+demo: build
+	testdata/demo/run.sh $(CURDIR)/$(BIN)/zlayer
+
+bench: build
+	$(GO) run ./testdata/bench -zlayer $(CURDIR)/$(BIN)/zlayer -lsp $(CURDIR)/$(BIN)/zlayer-lsp
+
+clean:
+	rm -rf $(BIN) editors/vscode/node_modules editors/vscode/dist editors/vscode/*.vsix
