@@ -1,0 +1,284 @@
+// Package buildahtest gives integration tests a private buildah store with a
+// small base image made locally from busybox-static, so that tests of the
+// runner, the layer cache, watch mode and the language server build real
+// images without a registry or network.
+//
+// A test binary shares one store: call Main from TestMain, then Shared in
+// each test. Tests that must see an otherwise empty store (for example to
+// check that nothing is left behind) use NewStore.
+//
+// When buildah or the static busybox is missing the tests are skipped,
+// except under CI=true, where they fail.
+package buildahtest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zlayer/zlayer/runner/buildah"
+)
+
+// BaseImage is the base image every store holds: busybox applets under
+// /bin, root in /etc/passwd, PATH=/bin, CMD ["/bin/sh"], made with
+// --timestamp 0 so that its ID is the same in every store.
+const BaseImage = "localhost/busybox:latest"
+
+// Busybox is the statically linked busybox the base image is made from.
+const Busybox = "/bin/busybox"
+
+// Store is a private buildah store under a temporary directory.
+type Store struct {
+	// Dir holds root/, run/ and tmp/.
+	Dir string
+	// CLI runs buildah on this store (overlay driver, chroot isolation).
+	CLI *buildah.CLI
+}
+
+// shared is the store of the running test binary, set by Main.
+var shared *Store
+
+// setupErr explains why Main could not make the shared store.
+var setupErr error
+
+// Main runs the tests of a package with one shared store and removes it
+// afterwards. Use it as the body of TestMain.
+func Main(m *testing.M) {
+	code := func() int {
+		if missing() == "" {
+			dir, err := os.MkdirTemp("", "zlayer-buildahtest-")
+			if err != nil {
+				setupErr = err
+				return m.Run()
+			}
+			defer os.RemoveAll(dir)
+			s := newStore(dir)
+			defer s.close()
+			if setupErr = s.makeBase(context.Background()); setupErr == nil {
+				shared = s
+			}
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// Require skips t (or fails it under CI=true) when buildah or a statically
+// linked busybox is missing.
+func Require(t testing.TB) {
+	t.Helper()
+	if why := missing(); why != "" {
+		Unavailable(t, why)
+	}
+}
+
+// Unavailable skips t because a tool is missing, or fails it under CI=true
+// where every tool must be present.
+func Unavailable(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s (CI=true: missing tools are failures)", why)
+	}
+	t.Skip(why)
+}
+
+func missing() string {
+	if _, err := exec.LookPath("buildah"); err != nil {
+		return "buildah is not installed (apt-get install buildah)"
+	}
+	out, err := os.ReadFile(Busybox)
+	if err != nil || !isStatic(out) {
+		return Busybox + " is missing or not statically linked (apt-get install busybox-static)"
+	}
+	return ""
+}
+
+// isStatic reports whether an ELF file has no program interpreter.
+func isStatic(elf []byte) bool {
+	return len(elf) > 4 && string(elf[1:4]) == "ELF" && !strings.Contains(string(elf[:min(len(elf), 4096)]), "ld-linux")
+}
+
+// Shared returns the test binary's shared store with a TMPDIR of the test's
+// own, so that cache mounts do not leak between tests. Main must run first.
+func Shared(t testing.TB) *Store {
+	t.Helper()
+	Require(t)
+	if shared == nil {
+		if setupErr != nil {
+			t.Fatalf("making the shared buildah store: %v", setupErr)
+		}
+		t.Fatal("buildahtest.Main was not called from TestMain")
+	}
+	cli := *shared.CLI
+	cli.TmpDir = t.TempDir()
+	return &Store{Dir: shared.Dir, CLI: &cli}
+}
+
+// NewStore makes a store of the test's own holding only BaseImage. It is
+// removed when the test ends.
+func NewStore(t testing.TB) *Store {
+	t.Helper()
+	Require(t)
+	dir, err := os.MkdirTemp("", "zlayer-store-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStore(dir)
+	t.Cleanup(func() {
+		s.close()
+		os.RemoveAll(dir)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := s.makeBase(ctx); err != nil {
+		t.Fatalf("making %s: %v", BaseImage, err)
+	}
+	return s
+}
+
+func newStore(dir string) *Store {
+	tmp := filepath.Join(dir, "tmp")
+	os.MkdirAll(tmp, 0o755)
+	return &Store{Dir: dir, CLI: &buildah.CLI{
+		Root:          filepath.Join(dir, "root"),
+		RunRoot:       filepath.Join(dir, "run"),
+		StorageDriver: "overlay",
+		TmpDir:        tmp,
+		Isolation:     "chroot",
+	}}
+}
+
+// makeBase builds BaseImage in the store, following notes/buildah.md §3.
+func (s *Store) makeBase(ctx context.Context) error {
+	out, err := s.CLI.Output(ctx, "from", "scratch")
+	if err != nil {
+		return err
+	}
+	ctr := strings.TrimSpace(string(out))
+	out, err = s.CLI.Output(ctx, "mount", ctr)
+	if err != nil {
+		return err
+	}
+	if err := populate(strings.TrimSpace(string(out))); err != nil {
+		return err
+	}
+	if _, err := s.CLI.Output(ctx, "config", "--env", "PATH=/bin", "--cmd", `["/bin/sh"]`, ctr); err != nil {
+		return err
+	}
+	_, err = s.CLI.Output(ctx, "commit", "--rm", "--quiet", "--timestamp", "0", ctr, BaseImage)
+	return err
+}
+
+// populate lays out a busybox root filesystem under mnt.
+func populate(mnt string) error {
+	for _, d := range []string{"bin", "tmp", "etc", "root"} {
+		if err := os.MkdirAll(filepath.Join(mnt, d), 0o755); err != nil {
+			return err
+		}
+	}
+	os.Chmod(filepath.Join(mnt, "tmp"), 0o1777)
+	bb, err := os.ReadFile(Busybox)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(mnt, "bin", "busybox"), bb, 0o755); err != nil {
+		return err
+	}
+	list, err := exec.Command(Busybox, "--list").Output()
+	if err != nil {
+		return fmt.Errorf("busybox --list: %w", err)
+	}
+	for _, applet := range buildah.Lines(list) {
+		if applet != "busybox" {
+			if err := os.Symlink("busybox", filepath.Join(mnt, "bin", applet)); err != nil && !os.IsExist(err) {
+				return err
+			}
+		}
+	}
+	files := map[string]string{
+		"etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n",
+		"etc/group":  "root:x:0:\nnobody:x:65534:\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(mnt, name), []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s.CLI.Output(ctx, "rm", "--all")
+}
+
+// Containers lists the names of the store's working containers.
+func (s *Store) Containers(t testing.TB) []string {
+	t.Helper()
+	out, err := s.CLI.Output(context.Background(), "containers", "--quiet", "--notruncate", "--format", "{{.ContainerName}}")
+	if err != nil {
+		t.Fatalf("buildah containers: %v", err)
+	}
+	return buildah.Lines(out)
+}
+
+// Mounts lists the mount points under the store's directory that the
+// kernel still has, e.g. container root filesystems left mounted.
+func (s *Store) Mounts(t testing.TB) []string {
+	t.Helper()
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 4 && strings.HasPrefix(fields[4], s.Dir+"/") {
+			out = append(out, fields[4])
+		}
+	}
+	return out
+}
+
+// Inspect returns `buildah inspect --type image` of an image, decoded.
+func (s *Store) Inspect(t testing.TB, image string) *buildah.ImageInfo {
+	t.Helper()
+	info, err := s.CLI.InspectImage(context.Background(), image)
+	if err != nil {
+		t.Fatalf("inspecting %s: %v", image, err)
+	}
+	return info
+}
+
+// RunIn starts a container from image, runs argv in it and returns its
+// standard output; the container is removed afterwards.
+func (s *Store) RunIn(t testing.TB, image string, argv ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	out, err := s.CLI.Output(ctx, "from", "--pull=never", "--quiet", image)
+	if err != nil {
+		t.Fatalf("buildah from %s: %v", image, err)
+	}
+	ctr := strings.TrimSpace(string(out))
+	defer s.CLI.Output(ctx, "rm", ctr)
+	out, err = s.CLI.Output(ctx, append([]string{"run", ctr, "--"}, argv...)...)
+	if err != nil {
+		t.Fatalf("running %q in %s: %v", argv, image, err)
+	}
+	return string(out)
+}
+
+// RemoveImage removes an image and ignores errors; tests use it to clean up
+// what they built in the shared store.
+func (s *Store) RemoveImage(image string) {
+	s.CLI.Output(context.Background(), "rmi", "--force", image)
+}
