@@ -53,5 +53,6 @@ func main() {
 func commands() []*cobra.Command {
 	return []*cobra.Command{
 		newVersionCmd(),
+		newLSPCmd(),
 	}
 }

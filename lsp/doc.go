@@ -1,0 +1,20 @@
+// Package lsp is the zlayer language server: diagnostics, completion, hover,
+// navigation, code lenses and actions for ZImagefiles and Dockerfiles, and
+// builds started from the editor.
+//
+// The server speaks LSP 3.17 over JSON-RPC (go.lsp.dev/protocol and
+// go.lsp.dev/jsonrpc2). Notifications are handled in wire order on the read
+// loop, requests run concurrently, $/cancelRequest cancels a request's
+// context and a panic in a handler becomes an error reply. Every open
+// document is parsed once per change by the shared front ends (package
+// zimage for ZImagefiles, package dockerfile for Dockerfiles); the parse
+// result is cached per version and shared by every feature. A per-document
+// worker publishes diagnostics as soon as they are computed and always works
+// on the latest text, so intermediate versions are skipped when edits
+// arrive faster than they can be analysed.
+//
+// Builds (workspace/executeCommand zlayer.buildStage, zlayer.buildImage)
+// run the real runner in the background and report through $/progress,
+// zlayer/buildOutput notifications, window/showMessage and, for a failing
+// step, an error diagnostic on the step's range.
+package lsp

@@ -1,0 +1,282 @@
+package lsp
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/zlayer/zlayer/source"
+)
+
+// language is the kind of build file a document holds.
+type language int
+
+const (
+	langUnknown language = iota
+	langZImagefile
+	langDockerfile
+)
+
+func (l language) String() string {
+	switch l {
+	case langZImagefile:
+		return "zimagefile"
+	case langDockerfile:
+		return "dockerfile"
+	}
+	return "unknown"
+}
+
+// detectLanguage decides by the client's language id, then by file name
+// (spec §1.3, design §3). Other YAML files are never claimed.
+func detectLanguage(languageID, path string) language {
+	switch strings.ToLower(languageID) {
+	case "zimagefile":
+		return langZImagefile
+	case "dockerfile", "containerfile":
+		return langDockerfile
+	}
+	base := filepath.Base(path)
+	switch {
+	case isZImagefileName(base):
+		return langZImagefile
+	case isDockerfileName(base):
+		return langDockerfile
+	}
+	return langUnknown
+}
+
+// document is one open text document. Its text changes under mu; the
+// analysis of each generation is computed at most once (under parseMu) and
+// cached; a worker goroutine publishes diagnostics for the latest one.
+type document struct {
+	s    *Server
+	uri  uri.URI
+	path string
+	lang language
+
+	mu      sync.Mutex
+	text    []byte
+	version int32
+	gen     uint64 // bumped by every edit and settings change
+	extra   uint64 // bumped when build results for the file change
+	cached  *snapshot
+	closed  bool
+
+	parseMu sync.Mutex
+	wake    chan struct{}
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+func (s *Server) newDocument(u uri.URI, lang language, text []byte, version int32) *document {
+	ctx, cancel := context.WithCancel(s.ctx)
+	d := &document{
+		s: s, uri: u, path: uriPath(u), lang: lang,
+		text: text, version: version, gen: 1,
+		wake: make(chan struct{}, 1), stop: cancel, done: make(chan struct{}),
+	}
+	go d.run(ctx)
+	d.poke()
+	return d
+}
+
+// uriPath is the file-system path of a file: URI, or the URI's path for
+// other schemes (untitled:, …), which is enough to pick the language.
+func uriPath(u uri.URI) string {
+	if u.IsFile() {
+		return u.FsPath()
+	}
+	return u.Path()
+}
+
+// poke wakes the worker; pokes coalesce while it is busy.
+func (d *document) poke() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run publishes diagnostics for the latest generation each time it is
+// woken, skipping generations that were superseded while it worked.
+func (d *document) run(ctx context.Context) {
+	defer close(d.done)
+	var gen, extra uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.wake:
+		}
+		snap := d.snapshot()
+		d.mu.Lock()
+		e := d.extra
+		d.mu.Unlock()
+		if snap.gen == gen && e == extra {
+			continue
+		}
+		gen, extra = snap.gen, e
+		d.s.publish(ctx, d, snap)
+	}
+}
+
+func (d *document) close() {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	d.stop()
+	<-d.done
+}
+
+// republish publishes the diagnostics again (build results changed).
+func (d *document) republish() {
+	d.mu.Lock()
+	d.extra++
+	d.mu.Unlock()
+	d.poke()
+}
+
+// invalidate forces a new analysis (settings changed).
+func (d *document) invalidate() {
+	d.mu.Lock()
+	d.gen++
+	d.mu.Unlock()
+	d.poke()
+}
+
+// snapshot returns the analysis of the current text, computing it if this
+// generation has not been analysed yet. Concurrent callers share one parse.
+func (d *document) snapshot() *snapshot {
+	d.mu.Lock()
+	if c := d.cached; c != nil && c.gen == d.gen {
+		d.mu.Unlock()
+		return c
+	}
+	d.mu.Unlock()
+
+	d.parseMu.Lock()
+	defer d.parseMu.Unlock()
+	d.mu.Lock()
+	if c := d.cached; c != nil && c.gen == d.gen {
+		d.mu.Unlock()
+		return c
+	}
+	text, version, gen := d.text, d.version, d.gen
+	d.mu.Unlock()
+
+	snap := d.s.analyze(d, text, version, gen)
+
+	d.mu.Lock()
+	if d.cached == nil || d.cached.gen < snap.gen {
+		d.cached = snap
+	}
+	d.mu.Unlock()
+	return snap
+}
+
+// applyChanges applies content changes (full or incremental) in order.
+func (d *document) applyChanges(version int32, changes []protocol.TextDocumentContentChangeEvent, utf8 bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	text := d.text
+	for _, ch := range changes {
+		switch c := ch.(type) {
+		case *protocol.TextDocumentContentChangeWholeDocument:
+			text = []byte(c.Text)
+		case *protocol.TextDocumentContentChangePartial:
+			m := mapper{f: source.NewFile(d.path, text), utf8: utf8}
+			start, end := m.offset(c.Range.Start), m.offset(c.Range.End)
+			if end < start {
+				return fmt.Errorf("%s: change range ends before it starts", d.uri)
+			}
+			next := make([]byte, 0, len(text)-(end-start)+len(c.Text))
+			next = append(next, text[:start]...)
+			next = append(next, c.Text...)
+			text = append(next, text[end:]...)
+		default:
+			return fmt.Errorf("%s: unsupported content change %T", d.uri, ch)
+		}
+	}
+	d.text, d.version = text, version
+	d.gen++
+	return nil
+}
+
+// DidOpen implements protocol.Server.
+func (s *Server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentParams) error {
+	td := p.TextDocument
+	lang := detectLanguage(string(td.LanguageID), uriPath(td.URI))
+	d := s.newDocument(td.URI, lang, []byte(td.Text), td.Version)
+	s.mu.Lock()
+	old := s.docs[td.URI]
+	s.docs[td.URI] = d
+	s.mu.Unlock()
+	if old != nil {
+		old.close()
+	}
+	return nil
+}
+
+// DidChange implements protocol.Server. It only edits the text and wakes
+// the worker: analysis never runs on the read loop.
+func (s *Server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumentParams) error {
+	d := s.doc(p.TextDocument.URI)
+	if d == nil {
+		return fmt.Errorf("didChange for %s, which is not open", p.TextDocument.URI)
+	}
+	if err := d.applyChanges(p.TextDocument.Version, p.ContentChanges, s.utf8()); err != nil {
+		return err
+	}
+	d.poke()
+	return nil
+}
+
+// DidClose implements protocol.Server. Diagnostics of a closed file are
+// cleared.
+func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentParams) error {
+	s.mu.Lock()
+	d := s.docs[p.TextDocument.URI]
+	delete(s.docs, p.TextDocument.URI)
+	s.mu.Unlock()
+	if d == nil {
+		return nil
+	}
+	d.close()
+	return s.client.PublishDiagnostics(s.ctx, &protocol.PublishDiagnosticsParams{
+		URI: p.TextDocument.URI, Diagnostics: []protocol.Diagnostic{},
+	})
+}
+
+func (s *Server) doc(u uri.URI) *document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.docs[u]
+}
+
+func (s *Server) utf8() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.caps.utf8
+}
+
+// errUnknownDocument answers requests about documents that are not open.
+func errUnknownDocument(u uri.URI) error {
+	return jsonrpc2.Errorf(jsonrpc2.InvalidParams, "document %s is not open", u)
+}
+
+// snapshotFor returns the current analysis of an open document, or an
+// error for a document that was never opened.
+func (s *Server) snapshotFor(u uri.URI) (*snapshot, error) {
+	d := s.doc(u)
+	if d == nil {
+		return nil, errUnknownDocument(u)
+	}
+	return d.snapshot(), nil
+}

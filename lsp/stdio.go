@@ -1,0 +1,39 @@
+package lsp
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+)
+
+// stdio joins a reader and a writer into the stream Serve needs. Closing
+// it closes both ends so that the read loop sees end of input.
+type stdio struct {
+	io.Reader
+	io.Writer
+}
+
+func (s stdio) Close() error {
+	var err error
+	if c, ok := s.Reader.(io.Closer); ok {
+		err = c.Close()
+	}
+	if c, ok := s.Writer.(io.Closer); ok && s.Writer != os.Stderr {
+		if e := c.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// RunStdio serves one client on in/out (a process's stdin and stdout),
+// logging to logw. It returns when the client exits or in ends.
+func RunStdio(ctx context.Context, in io.Reader, out io.Writer, logw io.Writer) error {
+	level := slog.LevelInfo
+	if os.Getenv("ZLAYER_LSP_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: level}))
+	return Serve(ctx, stdio{in, out}, Options{Logger: logger})
+}
