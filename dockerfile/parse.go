@@ -1,0 +1,451 @@
+package dockerfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/zlayer/zlayer/diag"
+	"github.com/zlayer/zlayer/source"
+)
+
+// Diagnostic codes of this package. BuildKit's check rules keep their rule
+// names as codes (StageNameCasing, FromAsCasing, MaintainerDeprecated,
+// NoEmptyContinuation, ...).
+const (
+	// CodeSyntax: BuildKit's parser rejected the file (for example an
+	// unterminated heredoc or a JSON array holding a non-string).
+	CodeSyntax = "DF001"
+	// CodeUnknownInstruction: the instruction name is not a Dockerfile
+	// instruction.
+	CodeUnknownInstruction = "DF002"
+	// CodeInvalidInstruction: BuildKit's instruction parser rejected the
+	// instruction (wrong arguments, unknown or malformed flags).
+	CodeInvalidInstruction = "DF003"
+	// CodeNoStage: an instruction other than ARG comes before the first
+	// FROM.
+	CodeNoStage = "DF004"
+	// CodeEmpty: the file holds no instruction.
+	CodeEmpty = "DF005"
+	// CodeInvalidMount: a RUN --mount value is malformed.
+	CodeInvalidMount = "DF006"
+	// CodeInvalidTrigger: the instruction registered by ONBUILD does not
+	// parse; it would fail the builds that use the image (warning).
+	CodeInvalidTrigger = "DF007"
+	// CodeInvalidCheck: the "# check=" directive is malformed.
+	CodeInvalidCheck = "DF008"
+)
+
+// maxRecoveries bounds how many failing instructions are cut out of a file
+// to let BuildKit's parser read the rest.
+const maxRecoveries = 64
+
+// Parse parses a Dockerfile. It never fails: problems are reported in
+// File.Diagnostics, and instructions BuildKit rejects are still listed
+// with their ranges.
+func Parse(name string, src []byte) *File {
+	f := &File{Source: source.NewFile(name, src)}
+	p := &parse{f: f}
+	sc := newScanner(src)
+	for _, l := range sc.scan() {
+		f.Instructions = append(f.Instructions, p.instruction(l))
+	}
+	f.Escape = sc.escape
+	f.AST = p.buildkit(src)
+	p.attachNodes()
+	p.parseCommands()
+	p.stages()
+	diag.Sort(f.Diagnostics)
+	return f
+}
+
+// parse holds the state of one Parse call.
+type parse struct {
+	f     *File
+	lines map[int]*Instruction // by first line
+	hits  []lintHit
+}
+
+// lintHit is one warning of BuildKit's linter.
+type lintHit struct {
+	rule, url, msg string
+	loc            []parser.Range
+}
+
+func (p *parse) report(r source.Range, sev diag.Severity, code, msg string) {
+	p.f.Diagnostics = append(p.f.Diagnostics, diag.Diagnostic{
+		File: p.f.Source.Name, Range: r, Severity: sev, Code: code, Source: Source, Message: msg,
+	})
+}
+
+// rangeOf converts file offsets to a range.
+func (p *parse) rangeOf(start, end int) source.Range {
+	return source.Range{Start: p.f.Source.PosAt(start), End: p.f.Source.PosAt(end)}
+}
+
+// instruction builds an Instruction from a scanned logical line.
+func (p *parse) instruction(l *logical) *Instruction {
+	in := p.fromTokens(l, l.tok)
+	for _, h := range l.heredocs {
+		in.Heredocs = append(in.Heredocs, Heredoc{
+			Name: h.Name, Content: h.Content, Expand: h.Expand, Chomp: h.Chomp,
+			Range: p.rangeOf(h.bodyStart, h.endOffset), Terminated: h.terminated,
+		})
+		in.Range.End = p.f.Source.PosAt(h.endOffset)
+	}
+	if t := in.Trigger; t != nil {
+		t.Heredocs, t.Range.End = in.Heredocs, in.Range.End
+	}
+	return in
+}
+
+func (p *parse) fromTokens(l *logical, t tokens) *Instruction {
+	span := func(pc piece) source.Range { return p.rangeOf(l.span(pc.start, pc.end)) }
+	in := &Instruction{
+		Keyword:      t.keyword.text,
+		KeywordRange: span(t.keyword),
+		JSON:         t.json,
+		Stage:        -1,
+	}
+	end := max(t.rest.end, t.keyword.end)
+	for _, fl := range t.flags {
+		f := Flag{Name: fl.name, Value: fl.value, HasValue: fl.hasValue, Range: span(fl.piece)}
+		nameEnd := fl.end
+		if fl.eq >= 0 {
+			nameEnd = fl.eq
+		}
+		f.NameRange = span(piece{start: fl.start, end: nameEnd})
+		f.ValueRange = span(piece{start: min(nameEnd+1, fl.end), end: fl.end})
+		in.Flags = append(in.Flags, f)
+		end = max(end, fl.end)
+	}
+	for _, a := range t.args {
+		in.Args = append(in.Args, Arg{Value: a.text, Range: span(a)})
+	}
+	in.Range = span(piece{start: t.keyword.start, end: end})
+	if t.trigger != nil {
+		in.Trigger = p.fromTokens(l, *t.trigger)
+	}
+	return in
+}
+
+// buildkit runs BuildKit's parser. When it fails, the failing instruction
+// is blanked out (line numbers stay) and the rest is parsed again, so that
+// every syntax error is reported and the AST covers every good instruction.
+func (p *parse) buildkit(src []byte) *parser.Node {
+	buf := bytes.Clone(src)
+	for attempt := 0; attempt < maxRecoveries; attempt++ {
+		res, err := parser.Parse(bytes.NewReader(buf))
+		if err == nil {
+			p.parserWarnings(res.Warnings)
+			return res.AST
+		}
+		first, last := errorLines(err)
+		if strings.Contains(err.Error(), "file with no instructions") {
+			if attempt == 0 {
+				p.report(p.lineRange(1), diag.Error, CodeEmpty,
+					"the Dockerfile has no instructions; add a FROM instruction")
+			}
+			return nil
+		}
+		p.report(p.errorRange(first), diag.Error, CodeSyntax, message(err))
+		if res != nil {
+			return res.AST
+		}
+		if first < 1 || !blankLines(buf, first, last) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// errorLines returns the 1-based lines a BuildKit parser error covers.
+func errorLines(err error) (first, last int) {
+	var le *parser.LocationError
+	if !errors.As(err, &le) || len(le.Locations) == 0 || len(le.Locations[0]) == 0 {
+		return 0, 0
+	}
+	loc := le.Locations[0]
+	first, last = loc[0].Start.Line, loc[len(loc)-1].End.Line
+	// Directive errors are raised before the line counter moves on, so
+	// their line is 0-based.
+	if msg := err.Error(); strings.Contains(msg, "parser directive") || strings.Contains(msg, "escape token") {
+		first, last = first+1, last+1
+	}
+	return first, max(last, first)
+}
+
+// blankLines replaces the text of lines first..last (1-based) with spaces
+// and reports whether anything changed.
+func blankLines(buf []byte, first, last int) bool {
+	line, changed := 1, false
+	for i, b := range buf {
+		if b == '\n' {
+			line++
+			continue
+		}
+		if line >= first && line <= last && b != ' ' && b != '\r' {
+			buf[i] = ' '
+			changed = true
+		}
+	}
+	return changed
+}
+
+// message is the text of a BuildKit error without its location wrapper.
+func message(err error) string {
+	msg := err.Error()
+	return strings.TrimPrefix(msg, "dockerfile parse error: ")
+}
+
+// lineRange covers the text of a line, leading white space excluded.
+func (p *parse) lineRange(line int) source.Range {
+	text := p.f.Source.LineText(line)
+	start := len(text) - len(strings.TrimLeft(text, " \t"))
+	return source.Range{Start: source.Pos{Line: line, Col: start}, End: source.Pos{Line: line, Col: len(text)}}
+}
+
+// errorRange is where a parser error on line is shown: the first line of
+// the instruction starting there, or the line itself.
+func (p *parse) errorRange(line int) source.Range {
+	if line < 1 {
+		line = 1
+	}
+	for _, in := range p.f.Instructions {
+		if in.KeywordRange.Start.Line == line {
+			r := p.lineRange(line)
+			r.Start = in.KeywordRange.Start
+			return r
+		}
+	}
+	return p.lineRange(line)
+}
+
+func (p *parse) parserWarnings(ws []parser.Warning) {
+	for _, w := range ws {
+		if w.Location == nil {
+			continue
+		}
+		r := p.lineRange(w.Location.Start.Line)
+		code := "NoEmptyContinuation"
+		if w.URL != linter.RuleNoEmptyContinuation.URL {
+			code = "DF000"
+		}
+		for _, in := range p.f.Instructions {
+			if in.Range.Start.Line <= r.Start.Line && r.Start.Line <= in.Range.End.Line {
+				r = source.Range{Start: in.KeywordRange.Start, End: in.KeywordRange.End}
+			}
+		}
+		p.f.Diagnostics = append(p.f.Diagnostics, diag.Diagnostic{
+			File: p.f.Source.Name, Range: r, Severity: diag.Warning, Code: code,
+			Source: Source, Message: strings.TrimSpace(w.Short), URL: w.URL,
+		})
+	}
+}
+
+// attachNodes pairs BuildKit's nodes with the scanned instructions by
+// their first line.
+func (p *parse) attachNodes() {
+	p.lines = make(map[int]*Instruction, len(p.f.Instructions))
+	for _, in := range p.f.Instructions {
+		p.lines[in.KeywordRange.Start.Line] = in
+	}
+	if p.f.AST == nil {
+		return
+	}
+	for _, n := range p.f.AST.Children {
+		if in := p.lines[n.StartLine]; in != nil && strings.EqualFold(in.Keyword, n.Value) {
+			in.Node = n
+		}
+	}
+}
+
+// newLinter returns BuildKit's rule linter configured by the file's
+// "# check=" directive, collecting warnings into p.hits.
+func (p *parse) newLinter() *linter.Linter {
+	cfg := &linter.Config{}
+	if opts, _, loc, ok := parser.ParseDirective("check", p.f.Source.Text); ok {
+		c, err := linter.ParseLintOptions(opts)
+		if err != nil {
+			line := 1
+			if len(loc) > 0 {
+				line = loc[0].Start.Line
+			}
+			p.report(p.lineRange(line), diag.Error, CodeInvalidCheck,
+				fmt.Sprintf("invalid check directive: %v", err))
+		} else {
+			cfg = c
+		}
+	}
+	cfg.Warn = func(rule, _, url, msg string, loc []parser.Range) {
+		p.hits = append(p.hits, lintHit{rule: rule, url: url, msg: msg, loc: loc})
+	}
+	return linter.New(cfg)
+}
+
+// parseCommands runs BuildKit's instruction parser on every node, so that
+// all errors are reported, not only the first.
+func (p *parse) parseCommands() {
+	lint := p.newLinter()
+	for _, in := range p.f.Instructions {
+		if in.Node == nil {
+			continue
+		}
+		p.hits = p.hits[:0]
+		cmd, err := instructions.ParseInstructionWithLinter(in.Node, lint)
+		p.lintWarnings(in, lint.ReturnAsError)
+		if err != nil {
+			p.commandError(in, err)
+			continue
+		}
+		in.Command = cmd
+		p.checkTrigger(in, lint)
+		p.checkMounts(in)
+	}
+}
+
+func (p *parse) lintWarnings(in *Instruction, asError bool) {
+	for _, h := range p.hits {
+		sev := diag.Warning
+		if asError {
+			sev = diag.Error
+		}
+		p.f.Diagnostics = append(p.f.Diagnostics, diag.Diagnostic{
+			File: p.f.Source.Name, Range: lintRange(in, h.rule), Severity: sev, Code: h.rule,
+			Source: Source, Message: h.msg, URL: h.url,
+		})
+	}
+}
+
+// lintRange narrows a rule's line range to the part of the instruction it
+// is about.
+func lintRange(in *Instruction, rule string) source.Range {
+	switch rule {
+	case linter.RuleStageNameCasing.Name:
+		if len(in.Args) >= 3 {
+			return in.Args[2].Range
+		}
+	case linter.RuleFromAsCasing.Name:
+		if len(in.Args) >= 2 {
+			return in.Args[1].Range
+		}
+	}
+	return in.KeywordRange
+}
+
+var reFlagName = regexp.MustCompile(`--([A-Za-z0-9][A-Za-z0-9-]*)`)
+
+// commandError reports an instruction BuildKit's instruction parser
+// rejected, at the flag it names if any.
+func (p *parse) commandError(in *Instruction, err error) {
+	msg := message(err)
+	var unknown *instructions.UnknownInstructionError
+	if errors.As(err, &unknown) {
+		p.report(in.KeywordRange, diag.Error, CodeUnknownInstruction, msg)
+		return
+	}
+	p.report(problemRange(in, msg), diag.Error, CodeInvalidInstruction,
+		fmt.Sprintf("%s: %s", in.Name(), msg))
+}
+
+// problemRange is the flag a message names, else the instruction without
+// its heredoc bodies.
+func problemRange(in *Instruction, msg string) source.Range {
+	for _, m := range reFlagName.FindAllStringSubmatch(msg, -1) {
+		if f, ok := in.Flag(m[1]); ok {
+			return f.Range
+		}
+	}
+	r := in.Range
+	if len(in.Args) > 0 {
+		r.End = in.Args[len(in.Args)-1].Range.End
+	}
+	for _, f := range in.Flags {
+		if r.End.Before(f.Range.End) {
+			r.End = f.Range.End
+		}
+	}
+	if r.End.Before(in.KeywordRange.End) {
+		r.End = in.KeywordRange.End
+	}
+	return r
+}
+
+// checkTrigger parses the instruction an ONBUILD registers: BuildKit only
+// parses it in the builds that use the image, where it would fail.
+func (p *parse) checkTrigger(in *Instruction, lint *linter.Linter) {
+	t := in.Trigger
+	if t == nil || in.Node.Next == nil || len(in.Node.Next.Children) == 0 {
+		return
+	}
+	t.Node = in.Node.Next.Children[0]
+	t.Node.StartLine, t.Node.EndLine = in.Node.StartLine, in.Node.EndLine
+	t.Node.Heredocs = in.Node.Heredocs
+	p.hits = p.hits[:0]
+	cmd, err := instructions.ParseInstructionWithLinter(t.Node, lint)
+	if err != nil {
+		p.report(problemRange(t, message(err)), diag.Warning, CodeInvalidTrigger,
+			fmt.Sprintf("ONBUILD %s: %s; builds based on this image will fail", t.Name(), message(err)))
+		return
+	}
+	t.Command = cmd
+}
+
+// checkMounts validates the --mount values of a RUN.
+func (p *parse) checkMounts(in *Instruction) {
+	if _, ok := in.Command.(*instructions.RunCommand); !ok {
+		return
+	}
+	for _, f := range in.Flags {
+		if f.Name != "mount" {
+			continue
+		}
+		if _, err := parseMount(f.Value); err != nil {
+			p.report(f.ValueRange, diag.Error, CodeInvalidMount, fmt.Sprintf("RUN --mount: %v", err))
+		}
+	}
+}
+
+// stages groups the instructions into FROM sections. It works from the
+// scanned tokens, so a broken file still has its stages.
+func (p *parse) stages() {
+	var cur *Stage
+	for _, in := range p.f.Instructions {
+		if strings.EqualFold(in.Keyword, "from") {
+			cur = newStage(in, len(p.f.Stages))
+			p.f.Stages = append(p.f.Stages, cur)
+			in.Stage = cur.Index
+			continue
+		}
+		if cur == nil {
+			if !strings.EqualFold(in.Keyword, "arg") && in.Command != nil {
+				p.report(in.KeywordRange, diag.Error, CodeNoStage,
+					fmt.Sprintf("%s comes before the first FROM; only ARG may come before FROM", in.Name()))
+			}
+			continue
+		}
+		in.Stage = cur.Index
+		cur.Instructions = append(cur.Instructions, in)
+		cur.Range.End = in.Range.End
+	}
+}
+
+func newStage(from *Instruction, index int) *Stage {
+	st := &Stage{Index: index, From: from, Range: from.Range}
+	if len(from.Args) > 0 {
+		st.Base, st.BaseRange = from.Args[0].Value, from.Args[0].Range
+	}
+	if len(from.Args) >= 3 && strings.EqualFold(from.Args[1].Value, "as") {
+		st.Name, st.NameRange = strings.ToLower(from.Args[2].Value), from.Args[2].Range
+	}
+	if f, ok := from.Flag("platform"); ok {
+		st.Platform = f.Value
+	}
+	return st
+}
