@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   ConfigurationParams,
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
@@ -79,6 +80,8 @@ class Extension {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('zlayer.path') || e.affectsConfiguration('zlayer.dockerfile.enable')) {
           void this.restart();
+        } else if (e.affectsConfiguration('zlayer')) {
+          this.pushSettings();
         }
       }),
     );
@@ -135,7 +138,6 @@ class Extension {
     return {
       documentSelector: selector,
       initializationOptions: settings,
-      synchronize: { configurationSection: 'zlayer' },
       middleware: {
         workspace: {
           configuration: (params: ConfigurationParams, token, next) => this.configuration(params, token, next),
@@ -160,6 +162,20 @@ class Extension {
       const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
       return serverSettings(vscode.workspace.getConfiguration('zlayer', scope)).settings;
     });
+  }
+
+  // pushSettings sends changed settings to the server in the shape it reads
+  // (the "zlayer" section, mapped like initializationOptions).
+  private pushSettings(): void {
+    const client = this.client;
+    if (!client?.isRunning()) {
+      return;
+    }
+    const { settings, problems } = serverSettings(vscode.workspace.getConfiguration('zlayer'));
+    for (const p of problems) {
+      this.output.appendLine(`settings: ${p}`);
+    }
+    void client.sendNotification(DidChangeConfigurationNotification.type, { settings: { zlayer: settings } });
   }
 
   private settingsFor(uri?: vscode.Uri): ServerSettings {
