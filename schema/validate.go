@@ -1,0 +1,483 @@
+package schema
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// Error is one problem the schema finds in a document.
+type Error struct {
+	// Pointer locates the offending value: map keys and list indexes from
+	// the root, unescaped (["stages", "app", "steps", "0"]).
+	Pointer []string
+	// Property is the key the error is about inside the mapping at Pointer:
+	// the unknown key, the missing key, the invalid variable name, or the
+	// last of several keys that exclude each other. It is empty when the
+	// error is about the value at Pointer itself.
+	Property string
+	// Keyword is the JSON Schema keyword that failed, such as "type",
+	// "required", "additionalProperties", "enum", "pattern" or "oneOf".
+	Keyword string
+	// Message says what is wrong in plain words, e.g. `unknown key "frm";
+	// did you mean "from"?` or `expected a string, got a list`.
+	Message string
+}
+
+// Path returns the error's location as a JSON pointer string
+// ("/stages/app/steps/0"), including Property when it is set.
+func (e Error) Path() string {
+	var b strings.Builder
+	esc := strings.NewReplacer("~", "~0", "/", "~1")
+	for _, seg := range e.Pointer {
+		b.WriteString("/" + esc.Replace(seg))
+	}
+	if e.Property != "" {
+		b.WriteString("/" + esc.Replace(e.Property))
+	}
+	return b.String()
+}
+
+// String formats the error as "pointer: message".
+func (e Error) String() string {
+	p := e.Path()
+	if p == "" {
+		p = "/"
+	}
+	return p + ": " + e.Message
+}
+
+// Validate checks a decoded ZImagefile against the schema and returns one
+// Error per problem, sorted by location; nil means the document is valid.
+// doc is the YAML document as yaml.NodeToValue decodes it (map[string]any,
+// []any, string, bool, nil and Go numbers); an empty or null document
+// should be passed as an empty map.
+func (s *Schema) Validate(doc any) []Error {
+	v := normalize(doc)
+	err := s.compiled.Validate(v)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []Error{{Message: err.Error()}}
+	}
+	w := &walker{s: s, doc: v}
+	w.collect(ve, "")
+	return w.result()
+}
+
+// normalize turns a decoded document into the value kinds the validator
+// understands: map keys become strings, slices become []any and unknown
+// scalar kinds become their text.
+func normalize(v any) any {
+	switch v := v.(type) {
+	case nil, string, bool, float64, float32,
+		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return v
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = normalize(e)
+		}
+		return m
+	case map[any]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[fmt.Sprint(k)] = normalize(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(v))
+		for i, e := range v {
+			a[i] = normalize(e)
+		}
+		return a
+	case []string:
+		a := make([]any, len(v))
+		for i, e := range v {
+			a[i] = e
+		}
+		return a
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// walker turns the validator's tree of causes into Errors.
+type walker struct {
+	s   *Schema
+	doc any
+	out []Error
+}
+
+// collect walks ve's causes down to the leaves. action is the action of
+// the step whose oneOf branch is being reported, for "{action}" in
+// messages.
+func (w *walker) collect(ve *jsonschema.ValidationError, action string) {
+	switch k := ve.ErrorKind.(type) {
+	case *kind.OneOf:
+		w.oneOf(ve, k, action)
+		return
+	case *kind.AnyOf:
+		w.add(ve, "", "anyOf", "does not match any of the allowed forms")
+		return
+	case *kind.PropertyNames:
+		w.leaf(ve, action)
+		return
+	}
+	if len(ve.Causes) == 0 {
+		w.leaf(ve, action)
+		return
+	}
+	for _, c := range ve.Causes {
+		w.collect(c, action)
+	}
+}
+
+// oneOf reports a failed choice such as the mode keys of a file, base or
+// build in a stage, or the action of a step. The branch that applies is the
+// one whose first required key is set (see guard); only its errors are
+// reported, so users never see the complaints of the alternatives.
+func (w *walker) oneOf(ve *jsonschema.ValidationError, k *kind.OneOf, action string) {
+	obj, ok := instanceAt(w.doc, ve.InstanceLocation).(map[string]any)
+	if !ok {
+		return // not a mapping: the "type" error says so
+	}
+	branches := w.s.root.atURL(ve.SchemaURL).get("oneOf")
+	if branches == nil {
+		w.add(ve, "", "oneOf", "does not match exactly one of the allowed forms")
+		return
+	}
+	var keys, found []string
+	var selected []int
+	for i, b := range branches.items {
+		key := discriminator(b)
+		keys = append(keys, key)
+		if guard(b, obj) {
+			selected = append(selected, i)
+			found = append(found, key)
+		}
+	}
+	if len(selected) < 2 && k.Subschemas != nil {
+		found = nil
+		for _, i := range k.Subschemas {
+			found = append(found, keys[i])
+		}
+	}
+	switch {
+	case len(found) > 1:
+		msg := fmt.Sprintf("expected exactly one of %s, found %s", quoteList(keys, "or"), quoteList(found, "and"))
+		w.add(ve, found[len(found)-1], "oneOf", msg)
+	case len(selected) == 0:
+		w.add(ve, "", "oneOf", fmt.Sprintf("expected exactly one of %s, found none", quoteList(keys, "or")))
+	default:
+		prefix := ve.SchemaURL + "/oneOf/" + strconv.Itoa(selected[0])
+		for _, c := range ve.Causes {
+			if c.SchemaURL == prefix || strings.HasPrefix(c.SchemaURL, prefix+"/") {
+				w.collect(c, keys[selected[0]])
+			}
+		}
+	}
+}
+
+// discriminator returns the key that selects a oneOf branch: the first
+// key the branch requires.
+func discriminator(branch *node) string {
+	req := branch.get("required").strings()
+	if len(req) == 0 {
+		return ""
+	}
+	return req[0]
+}
+
+// guard reports whether a oneOf branch applies to obj: its discriminator
+// is set (present and not null), and the keys of its `not: {required}`,
+// if any, are not all set.
+func guard(branch *node, obj map[string]any) bool {
+	key := discriminator(branch)
+	if key == "" || obj[key] == nil {
+		return false
+	}
+	excl := branch.get("not").get("required").strings()
+	if len(excl) == 0 {
+		return true
+	}
+	for _, k := range excl {
+		if obj[k] == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// leaf reports one failed keyword.
+func (w *walker) leaf(ve *jsonschema.ValidationError, action string) {
+	kw := keyword(ve.ErrorKind)
+	switch k := ve.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		allowed := w.s.root.atURL(ve.SchemaURL).get("properties")
+		for _, p := range k.Properties {
+			msg := w.custom(ve, kw, p, p, action)
+			if msg == "" {
+				msg = unknownKey(p, allowed)
+			}
+			w.add(ve, p, kw, msg)
+		}
+	case *kind.Required:
+		for _, p := range k.Missing {
+			msg := w.custom(ve, kw, p, p, action)
+			if msg == "" {
+				msg = fmt.Sprintf("missing required key %q", p)
+			}
+			w.add(ve, p, kw, msg)
+		}
+	case *kind.PropertyNames:
+		// The validator's location for propertyNames errors is unreliable
+		// (it aliases a buffer that later siblings overwrite), so the
+		// schema uses patternProperties instead; report without a pointer.
+		w.add(ve, k.Property, kw, fmt.Sprintf("invalid key %q", k.Property))
+	default:
+		val := instanceAt(w.doc, ve.InstanceLocation)
+		key := ""
+		if n := len(ve.InstanceLocation); n > 0 {
+			key = ve.InstanceLocation[n-1]
+		}
+		msg := w.custom(ve, kw, key, val, action)
+		if msg == "" {
+			msg = defaultMessage(ve.ErrorKind, val)
+		}
+		w.add(ve, "", kw, msg)
+	}
+}
+
+// custom returns the schema's own message for a failed keyword (its
+// "errorMessage"), with the placeholders filled in, or "".
+func (w *walker) custom(ve *jsonschema.ValidationError, kw, key string, val any, action string) string {
+	em := w.s.root.atURL(ve.SchemaURL).get("errorMessage")
+	text := em.str()
+	if em != nil && em.isObject {
+		text = em.get(kw).str()
+	}
+	if text == "" {
+		return ""
+	}
+	return strings.NewReplacer(
+		"{key}", key,
+		"{value}", display(val),
+		"{got}", typeName(val),
+		"{action}", action,
+	).Replace(text)
+}
+
+func (w *walker) add(ve *jsonschema.ValidationError, prop, kw, msg string) {
+	w.out = append(w.out, Error{
+		Pointer:  slices.Clone(ve.InstanceLocation),
+		Property: prop,
+		Keyword:  kw,
+		Message:  msg,
+	})
+}
+
+// result sorts the errors by location and drops duplicates.
+func (w *walker) result() []Error {
+	slices.SortStableFunc(w.out, func(a, b Error) int {
+		return cmp.Or(
+			slices.Compare(a.Pointer, b.Pointer),
+			cmp.Compare(a.Property, b.Property),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+	return slices.CompactFunc(w.out, func(a, b Error) bool {
+		return slices.Equal(a.Pointer, b.Pointer) && a.Property == b.Property && a.Message == b.Message
+	})
+}
+
+// keyword names the keyword an error kind reports on.
+func keyword(k jsonschema.ErrorKind) string {
+	switch k.(type) {
+	case *kind.InvalidJsonValue:
+		return "type"
+	case *kind.Not:
+		return "not"
+	case *kind.FalseSchema:
+		return "false"
+	}
+	if p := k.KeywordPath(); len(p) > 0 {
+		return p[0]
+	}
+	return ""
+}
+
+// unknownKey words an additionalProperties failure, suggesting the nearest
+// allowed key when one is close.
+func unknownKey(key string, allowed *node) string {
+	best, bestDist := "", 3
+	if allowed != nil {
+		for _, m := range allowed.members {
+			if d := levenshtein(key, m.key); d < bestDist && d < len([]rune(key)) {
+				best, bestDist = m.key, d
+			}
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("unknown key %q; did you mean %q?", key, best)
+	}
+	return fmt.Sprintf("unknown key %q", key)
+}
+
+// defaultMessage words a failed keyword that has no errorMessage in the
+// schema.
+func defaultMessage(k jsonschema.ErrorKind, val any) string {
+	switch k := k.(type) {
+	case *kind.Type:
+		var want []string
+		for _, t := range k.Want {
+			if t != "null" {
+				want = append(want, article(t))
+			}
+		}
+		return fmt.Sprintf("expected %s, got %s", strings.Join(want, " or "), typeName(val))
+	case *kind.Enum:
+		var want []string
+		for _, v := range k.Want {
+			if v != nil {
+				want = append(want, display(v))
+			}
+		}
+		return fmt.Sprintf("invalid value %s, expected one of %s", display(val), strings.Join(want, ", "))
+	case *kind.Const:
+		return fmt.Sprintf("invalid value %s, expected %s", display(val), display(k.Want))
+	case *kind.Minimum:
+		return fmt.Sprintf("invalid value %s, expected at least %s", display(val), k.Want.RatString())
+	case *kind.Maximum:
+		return fmt.Sprintf("invalid value %s, expected at most %s", display(val), k.Want.RatString())
+	case *kind.MinLength, *kind.MinItems, *kind.MinProperties:
+		return "must not be empty"
+	case *kind.Pattern:
+		return fmt.Sprintf("invalid value %s", display(val))
+	case *kind.InvalidJsonValue:
+		return fmt.Sprintf("invalid value %s: not a finite number", display(val))
+	case *kind.Not, *kind.FalseSchema:
+		return "not allowed here"
+	default:
+		return k.LocalizedString(message.NewPrinter(language.English))
+	}
+}
+
+// article names a JSON type the way messages say it: "a string", "a list".
+func article(jsonType string) string {
+	switch jsonType {
+	case "array":
+		return "a list"
+	case "object":
+		return "a mapping"
+	case "integer":
+		return "an integer"
+	default:
+		return "a " + jsonType
+	}
+}
+
+// typeName names the type of a decoded value for messages.
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	default:
+		return "a number"
+	}
+}
+
+// display shows a decoded value in a message: strings quoted, collections
+// by kind.
+func display(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return strconv.Quote(v)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	case float64:
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			return strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// quoteList joins quoted names: `"a", "b" or "c"`.
+func quoteList(names []string, conj string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " " + conj + " " + q[len(q)-1]
+}
+
+// instanceAt returns the value at ptr in doc, or nil.
+func instanceAt(doc any, ptr []string) any {
+	cur := doc
+	for _, seg := range ptr {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[seg]
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+// levenshtein is the edit distance between a and b in code points.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
