@@ -1,0 +1,625 @@
+package zimage
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+
+	"github.com/zlayer/zlayer/source"
+)
+
+// This file turns the goccy/go-yaml AST into a small tree of nodes that know
+// their full source range (go-yaml records only start positions), resolve
+// aliases, and type plain scalars by the YAML 1.2 core schema.
+
+// kind is the shape of a node.
+type kind int
+
+const (
+	kindScalar kind = iota
+	kindMap
+	kindSeq
+)
+
+// scalarType is the resolved type of a scalar.
+type scalarType int
+
+const (
+	typeString scalarType = iota
+	typeInt
+	typeFloat
+	typeBool
+	typeNull
+)
+
+// node is one YAML node with its full range.
+type node struct {
+	kind kind
+	typ  scalarType // scalars only
+	text string     // scalar text after unquoting and folding
+	rng  source.Range
+	// pairs and items hold the children of mappings and sequences.
+	pairs []*pair
+	items []*node
+	flow  bool
+	// alias is set for content reached through an alias; rng is then the
+	// alias's range.
+	alias bool
+	// y is the go-yaml node this one was made from.
+	y ast.Node
+}
+
+// pair is one key/value entry of a mapping.
+type pair struct {
+	key   *node
+	value *node
+	merge bool // the key is the merge key <<
+	// shadowed marks an entry whose key appears again later in the same
+	// mapping: the later one wins, as in go-yaml's decoder.
+	shadowed bool
+}
+
+// rangeOf is the range of the whole entry, from the key to the end of the value.
+func (p *pair) rangeOf() source.Range {
+	end := p.key.rng.End
+	if p.value != nil && end.Before(p.value.rng.End) {
+		end = p.value.rng.End
+	}
+	return source.Range{Start: p.key.rng.Start, End: end}
+}
+
+func (n *node) isNull() bool { return n == nil || n.kind == kindScalar && n.typ == typeNull }
+
+// get returns the last (winning) entry with the given key, or nil.
+func (n *node) get(key string) *pair {
+	if n == nil || n.kind != kindMap {
+		return nil
+	}
+	for i := len(n.pairs) - 1; i >= 0; i-- {
+		p := n.pairs[i]
+		if !p.merge && p.key.text == key {
+			return p
+		}
+	}
+	return nil
+}
+
+// entries returns the winning entries of a mapping in source order.
+func (n *node) entries() []*pair {
+	var out []*pair
+	for _, p := range n.pairs {
+		if !p.shadowed && !p.merge {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// syntaxError is a YAML syntax error at a position.
+type syntaxError struct {
+	msg string
+	pos source.Pos
+}
+
+// parsedYAML is the result of a tolerant parse.
+type parsedYAML struct {
+	root     *node // nil for an empty document
+	docs     []*ast.DocumentNode
+	extraDoc *source.Range // start marker of a second document
+	errs     []syntaxError
+	blanked  map[int]bool // lines blanked during recovery
+	text     []byte       // the text that finally parsed (blanked lines are spaces)
+}
+
+// maxRecoveries bounds the blank-and-reparse loop.
+const maxRecoveries = 64
+
+// parseTolerant parses src, blanking the offending line after each syntax
+// error and trying again, so that a broken document still yields an AST.
+func parseTolerant(sf *source.File) *parsedYAML {
+	text := append([]byte(nil), sf.Text...)
+	py := &parsedYAML{blanked: map[int]bool{}}
+	for attempt := 0; ; attempt++ {
+		f, err := safeParse(text)
+		if err == nil {
+			py.text = text
+			py.build(sf, f)
+			return py
+		}
+		se := toSyntaxError(sf, err)
+		py.errs = append(py.errs, se)
+		line := lineToBlank(text, sf, se)
+		if line == 0 || attempt >= maxRecoveries {
+			py.text = text
+			return py
+		}
+		blankLine(text, sf, line)
+		py.blanked[line] = true
+	}
+}
+
+// safeParse runs the go-yaml parser and turns a panic into an error: no
+// input may crash the toolkit.
+func safeParse(text []byte) (f *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("YAML parser failed: %v", r)
+		}
+	}()
+	return parser.ParseBytes(text, 0, parser.AllowDuplicateMapKey())
+}
+
+func toSyntaxError(sf *source.File, err error) syntaxError {
+	var se *yaml.SyntaxError
+	if errors.As(err, &se) {
+		pos := source.Pos{Line: 1}
+		if se.Token != nil && se.Token.Position != nil {
+			pos = sf.PosFromRuneCol(max(se.Token.Position.Line, 1), max(se.Token.Position.Column, 1))
+		}
+		return syntaxError{msg: se.Message, pos: clampPos(sf, pos)}
+	}
+	return syntaxError{msg: err.Error(), pos: source.Pos{Line: 1}}
+}
+
+func clampPos(sf *source.File, p source.Pos) source.Pos {
+	return sf.PosAt(sf.Offset(p))
+}
+
+// lineToBlank picks the line to blank after a syntax error: the error's
+// line, or for an unclosed flow collection (reported on the line after it)
+// and for errors on already blank lines, the nearest non-blank line above.
+// It returns 0 when nothing is left to blank.
+func lineToBlank(text []byte, sf *source.File, se syntaxError) int {
+	line := se.pos.Line
+	flowEnd := strings.Contains(se.msg, "']' must be specified") || strings.Contains(se.msg, "'}' must be specified")
+	if flowEnd || isBlank(lineBytes(text, sf, line)) {
+		for l := line - 1; l >= 1; l-- {
+			if !isBlank(lineBytes(text, sf, l)) {
+				return l
+			}
+		}
+	}
+	if !isBlank(lineBytes(text, sf, line)) {
+		return line
+	}
+	for l := line + 1; l <= sf.LineCount(); l++ {
+		if !isBlank(lineBytes(text, sf, l)) {
+			return l
+		}
+	}
+	return 0
+}
+
+func lineBytes(text []byte, sf *source.File, line int) []byte {
+	if line < 1 || line > sf.LineCount() {
+		return nil
+	}
+	start := sf.Offset(source.Pos{Line: line})
+	end := len(text)
+	if line < sf.LineCount() {
+		end = sf.Offset(source.Pos{Line: line + 1}) - 1
+	}
+	return text[start:end]
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// blankLine replaces every byte of a line except its line ending with a
+// space, keeping every offset of the file valid.
+func blankLine(text []byte, sf *source.File, line int) {
+	b := lineBytes(text, sf, line)
+	for i := range b {
+		if b[i] != '\r' {
+			b[i] = ' '
+		}
+	}
+}
+
+// builder converts go-yaml nodes to nodes.
+type builder struct {
+	sf      *source.File
+	text    []byte
+	anchors map[string]*node
+	errs    []syntaxError
+	depth   int
+}
+
+// maxDepth bounds nesting so that hostile input cannot exhaust the stack.
+const maxDepth = 200
+
+func (py *parsedYAML) build(sf *source.File, f *ast.File) {
+	py.docs = f.Docs
+	if len(f.Docs) == 0 {
+		return
+	}
+	if len(f.Docs) > 1 {
+		r := docStart(sf, f.Docs[1])
+		py.extraDoc = &r
+	}
+	b := &builder{sf: sf, text: py.text, anchors: map[string]*node{}}
+	if body := f.Docs[0].Body; body != nil {
+		py.root = b.conv(body)
+	}
+	py.errs = append(py.errs, b.errs...)
+}
+
+func docStart(sf *source.File, d *ast.DocumentNode) source.Range {
+	var tk *token.Token
+	if d.Start != nil {
+		tk = d.Start
+	} else if d.Body != nil {
+		tk = d.Body.GetToken()
+	}
+	if tk == nil || tk.Position == nil {
+		return source.Range{Start: source.Pos{Line: 1}, End: source.Pos{Line: 1}}
+	}
+	p := clampPos(sf, sf.PosFromRuneCol(tk.Position.Line, tk.Position.Column))
+	end := p
+	if d.Start != nil {
+		end = clampPos(sf, source.Pos{Line: p.Line, Col: p.Col + 3})
+	}
+	return source.Range{Start: p, End: end}
+}
+
+func (b *builder) pos(tk *token.Token) source.Pos {
+	if tk == nil || tk.Position == nil {
+		return source.Pos{Line: 1}
+	}
+	return clampPos(b.sf, b.sf.PosFromRuneCol(max(tk.Position.Line, 1), max(tk.Position.Column, 1)))
+}
+
+func (b *builder) conv(y ast.Node) *node {
+	if y == nil {
+		return nil
+	}
+	b.depth++
+	defer func() { b.depth-- }()
+	if b.depth > maxDepth {
+		p := b.pos(y.GetToken())
+		b.errs = append(b.errs, syntaxError{msg: "document is nested too deeply", pos: p})
+		return &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, y: y}
+	}
+	switch y := y.(type) {
+	case *ast.MappingNode:
+		return b.mapping(y)
+	case *ast.SequenceNode:
+		return b.sequence(y)
+	case *ast.MappingValueNode: // a single-entry mapping in some positions
+		m := &node{kind: kindMap, y: y}
+		p := b.pair(y)
+		m.pairs = []*pair{p}
+		m.rng = p.rangeOf()
+		markShadowed(m)
+		return m
+	case *ast.AnchorNode:
+		n := b.conv(y.Value)
+		start := b.pos(y.Start)
+		if n == nil {
+			n = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: start, End: b.afterToken(y.Start)}, y: y}
+		} else {
+			n.rng.Start = start
+		}
+		if name := anchorName(y.Name); name != "" {
+			b.anchors[name] = n
+		}
+		return n
+	case *ast.AliasNode:
+		return b.alias(y)
+	case *ast.TagNode:
+		return b.tagged(y)
+	case *ast.MappingKeyNode:
+		return b.conv(y.Value)
+	case *ast.LiteralNode:
+		return b.literal(y)
+	case *ast.CommentNode, *ast.CommentGroupNode:
+		return nil
+	case ast.ScalarNode:
+		return b.scalar(y)
+	}
+	p := b.pos(y.GetToken())
+	return &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, y: y}
+}
+
+func anchorName(n ast.Node) string {
+	if n == nil || n.GetToken() == nil {
+		return ""
+	}
+	return n.GetToken().Value
+}
+
+func (b *builder) mapping(y *ast.MappingNode) *node {
+	m := &node{kind: kindMap, flow: y.IsFlowStyle, y: y}
+	for _, mv := range y.Values {
+		m.pairs = append(m.pairs, b.pair(mv))
+	}
+	switch {
+	case y.IsFlowStyle:
+		m.rng.Start = b.pos(y.Start)
+		if y.End != nil {
+			m.rng.End = b.afterToken(y.End)
+		} else if len(m.pairs) > 0 {
+			m.rng.End = m.pairs[len(m.pairs)-1].rangeOf().End
+		} else {
+			m.rng.End = b.afterToken(y.Start)
+		}
+	case len(m.pairs) > 0:
+		m.rng = source.Range{Start: m.pairs[0].key.rng.Start, End: m.pairs[len(m.pairs)-1].rangeOf().End}
+	default:
+		p := b.pos(y.Start)
+		m.rng = source.Range{Start: p, End: p}
+	}
+	markShadowed(m)
+	return m
+}
+
+// markShadowed flags entries whose key is repeated later in the mapping.
+func markShadowed(m *node) {
+	last := map[string]int{}
+	for i, p := range m.pairs {
+		if !p.merge {
+			last[p.key.text] = i
+		}
+	}
+	for i, p := range m.pairs {
+		if !p.merge && last[p.key.text] != i {
+			p.shadowed = true
+		}
+	}
+}
+
+func (b *builder) pair(mv *ast.MappingValueNode) *pair {
+	p := &pair{}
+	if mv.Key != nil && mv.Key.IsMergeKey() {
+		p.merge = true
+		tk := mv.Key.GetToken()
+		st := b.pos(tk)
+		p.key = &node{kind: kindScalar, typ: typeString, text: "<<", rng: source.Range{Start: st, End: b.afterToken(tk)}, y: mv.Key}
+	} else {
+		p.key = b.conv(mv.Key)
+	}
+	colon := b.pos(mv.Start)
+	if p.key == nil {
+		p.key = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: colon, End: colon}}
+	}
+	afterColon := b.afterToken(mv.Start)
+	p.value = b.conv(mv.Value)
+	if p.value == nil {
+		p.value = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: afterColon, End: afterColon}}
+	}
+	if p.value.isNull() && p.value.rng.Start.Before(afterColon) && !p.value.alias {
+		p.value.rng = source.Range{Start: afterColon, End: afterColon}
+	}
+	return p
+}
+
+func (b *builder) sequence(y *ast.SequenceNode) *node {
+	s := &node{kind: kindSeq, flow: y.IsFlowStyle, y: y}
+	start := b.pos(y.Start)
+	for i, v := range y.Values {
+		item := b.conv(v)
+		if item == nil || item.isNull() && !item.alias && item.rng.Start == item.rng.End {
+			// An empty item: place it right after its dash.
+			p := start
+			if !y.IsFlowStyle && i < len(y.Entries) && y.Entries[i] != nil {
+				p = b.afterToken(y.Entries[i].Start)
+			} else if item != nil {
+				p = item.rng.Start
+			}
+			item = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, y: v}
+		}
+		s.items = append(s.items, item)
+	}
+	s.rng.Start = start
+	switch {
+	case y.IsFlowStyle && y.End != nil:
+		s.rng.End = b.afterToken(y.End)
+	case len(s.items) > 0:
+		s.rng.End = s.items[len(s.items)-1].rng.End
+		if s.rng.End.Before(start) {
+			s.rng.End = b.afterToken(y.Start)
+		}
+	default:
+		s.rng.End = b.afterToken(y.Start)
+	}
+	return s
+}
+
+func (b *builder) alias(y *ast.AliasNode) *node {
+	start := b.pos(y.Start)
+	name := anchorName(y.Value)
+	end := b.afterToken(y.Start)
+	if y.Value != nil {
+		end = b.afterToken(y.Value.GetToken())
+	}
+	r := source.Range{Start: start, End: end}
+	target, ok := b.anchors[name]
+	if !ok {
+		b.errs = append(b.errs, syntaxError{msg: fmt.Sprintf("could not find alias %q", name), pos: start})
+		return &node{kind: kindScalar, typ: typeNull, rng: r, alias: true, y: y}
+	}
+	return relocate(target, r)
+}
+
+// relocate copies an aliased subtree, giving every node the alias's range so
+// that diagnostics about aliased content point at the alias.
+func relocate(n *node, r source.Range) *node {
+	c := *n
+	c.rng = r
+	c.alias = true
+	if n.pairs != nil {
+		c.pairs = make([]*pair, len(n.pairs))
+		for i, p := range n.pairs {
+			c.pairs[i] = &pair{key: relocate(p.key, r), value: relocate(p.value, r), merge: p.merge, shadowed: p.shadowed}
+		}
+	}
+	if n.items != nil {
+		c.items = make([]*node, len(n.items))
+		for i, it := range n.items {
+			c.items[i] = relocate(it, r)
+		}
+	}
+	return &c
+}
+
+func (b *builder) tagged(y *ast.TagNode) *node {
+	start := b.pos(y.Start)
+	n := b.conv(y.Value)
+	if n == nil {
+		n = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: start, End: b.afterToken(y.Start)}, y: y}
+	}
+	n.rng.Start = start
+	if n.kind == kindScalar {
+		switch y.Start.Value {
+		case "!!str":
+			n.typ = typeString
+		case "!!int":
+			n.typ = typeInt
+		case "!!float":
+			n.typ = typeFloat
+		case "!!bool":
+			n.typ = typeBool
+		case "!!null":
+			n.typ = typeNull
+		}
+	}
+	return n
+}
+
+func (b *builder) literal(y *ast.LiteralNode) *node {
+	start := b.pos(y.Start)
+	end := b.afterToken(y.Start)
+	text := ""
+	if y.Value != nil {
+		text = y.Value.Value
+		// The content starts on the line after the header; its last
+		// non-blank line ends the node.
+		content := strings.TrimRight(y.Value.GetToken().Origin, " \t\r\n")
+		if content != "" {
+			line := start.Line + 1 + strings.Count(content, "\n")
+			lt := b.lineText(line)
+			end = source.Pos{Line: line, Col: len(strings.TrimRight(lt, " \t\r"))}
+			if end.Before(start) {
+				end = b.afterToken(y.Start)
+			}
+		}
+	}
+	return &node{kind: kindScalar, typ: typeString, text: text, rng: source.Range{Start: start, End: end}, y: y}
+}
+
+func (b *builder) lineText(line int) string {
+	if line < 1 || line > b.sf.LineCount() {
+		return ""
+	}
+	start := b.sf.Offset(source.Pos{Line: line})
+	end := len(b.text)
+	if line < b.sf.LineCount() {
+		end = b.sf.Offset(source.Pos{Line: line + 1}) - 1
+	}
+	return string(b.text[start:end])
+}
+
+func (b *builder) scalar(y ast.ScalarNode) *node {
+	tk := y.GetToken()
+	start := b.pos(tk)
+	n := &node{kind: kindScalar, y: y}
+	if tk == nil {
+		n.typ = typeNull
+		n.rng = source.Range{Start: start, End: start}
+		return n
+	}
+	n.text = tk.Value
+	switch tk.Type {
+	case token.SingleQuoteType, token.DoubleQuoteType:
+		n.typ = typeString
+		n.rng = source.Range{Start: start, End: b.quotedEnd(start, tk.Type == token.DoubleQuoteType)}
+		return n
+	}
+	n.typ = resolvePlain(tk.Value)
+	if _, ok := y.(*ast.StringNode); ok && n.typ == typeNull && tk.Value == "" {
+		n.typ = typeString
+	}
+	n.rng = source.Range{Start: start, End: b.plainEnd(start, tk)}
+	if n.typ == typeNull && n.rng.Start == n.rng.End {
+		n.text = ""
+	}
+	return n
+}
+
+// afterToken is the position just after a single-line token.
+func (b *builder) afterToken(tk *token.Token) source.Pos {
+	if tk == nil {
+		return source.Pos{Line: 1}
+	}
+	p := b.pos(tk)
+	return clampPos(b.sf, source.Pos{Line: p.Line, Col: p.Col + len(tk.Value)})
+}
+
+// quotedEnd scans from the opening quote at start to just after the closing one.
+func (b *builder) quotedEnd(start source.Pos, double bool) source.Pos {
+	off := b.sf.Offset(start)
+	t := b.text
+	q := byte('\'')
+	if double {
+		q = '"'
+	}
+	for i := off + 1; i < len(t); i++ {
+		switch {
+		case double && t[i] == '\\':
+			i++
+		case t[i] == q && !double && i+1 < len(t) && t[i+1] == '\'':
+			i++
+		case t[i] == q:
+			return b.sf.PosAt(i + 1)
+		}
+	}
+	return b.sf.PosAt(len(t))
+}
+
+// plainEnd finds the end of a plain scalar from its source text.
+func (b *builder) plainEnd(start source.Pos, tk *token.Token) source.Pos {
+	off := b.sf.Offset(start)
+	origin := strings.Trim(tk.Origin, " \t\r\n")
+	if origin != "" && strings.HasPrefix(string(b.text[off:]), origin) {
+		return b.sf.PosAt(off + len(origin))
+	}
+	if tk.Value != "" && strings.HasPrefix(string(b.text[off:]), tk.Value) {
+		return b.sf.PosAt(off + len(tk.Value))
+	}
+	// Implicit values (an empty value read as null) have no text.
+	return start
+}
+
+var (
+	reInt   = regexp.MustCompile(`^([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$`)
+	reFloat = regexp.MustCompile(`^([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.nan|\.NaN|\.NAN)$`)
+)
+
+// resolvePlain types a plain scalar by the YAML 1.2 core schema.
+func resolvePlain(s string) scalarType {
+	switch s {
+	case "", "~", "null", "Null", "NULL":
+		return typeNull
+	case "true", "True", "TRUE", "false", "False", "FALSE":
+		return typeBool
+	}
+	if reInt.MatchString(s) {
+		return typeInt
+	}
+	if reFloat.MatchString(s) {
+		return typeFloat
+	}
+	return typeString
+}
