@@ -222,7 +222,7 @@ func (s *Store) close() {
 // Containers lists the names of the store's working containers.
 func (s *Store) Containers(t testing.TB) []string {
 	t.Helper()
-	out, err := s.CLI.Output(context.Background(), "containers", "--quiet", "--notruncate", "--format", "{{.ContainerName}}")
+	out, err := s.CLI.Output(context.Background(), "containers", "--notruncate", "--format", "{{.ContainerName}}")
 	if err != nil {
 		t.Fatalf("buildah containers: %v", err)
 	}

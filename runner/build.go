@@ -1,0 +1,308 @@
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zlayer/zlayer/diag"
+	"github.com/zlayer/zlayer/plan"
+	"github.com/zlayer/zlayer/runner/buildah"
+	"github.com/zlayer/zlayer/runner/buildcontext"
+)
+
+// build is one run of Build: the options, the resolved plan and everything
+// made along the way that cleanup must remove.
+type build struct {
+	opts  Options
+	cli   *buildah.CLI
+	id    string // unique per build, lower-case hex
+	start time.Time
+	res   *plan.Resolved
+	tmp   string // private temporary directory (heredocs, secrets)
+
+	emitMu sync.Mutex
+
+	mu         sync.Mutex
+	containers []string // working containers to remove
+	images     []string // intermediate images to remove
+	depImages  []string // build: dependency images
+	warnings   []diag.Diagnostic
+	stages     map[int]*stageOut
+	cacheUse   map[string]int // cache mount IDs in use (sharing=private)
+
+	ctxOnce sync.Once // opens the build context on first use
+	bctx    *buildcontext.Context
+	bctxErr error
+}
+
+// stageOut is what later stages need from a finished stage.
+type stageOut struct {
+	done    chan struct{}
+	err     error
+	ctr     string // working container, kept until the build ends
+	image   string // committed image ID
+	workdir string // final working directory
+}
+
+func newBuild(opts Options) (*build, error) {
+	if opts.Plan == nil {
+		return nil, errors.New("runner: no plan to build")
+	}
+	switch opts.Format {
+	case "":
+		opts.Format = "oci"
+	case "oci", "docker":
+	default:
+		return nil, fmt.Errorf("unknown image format %q: use oci or docker", opts.Format)
+	}
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.NumCPU()
+	}
+	if opts.ContextDir == "" {
+		opts.ContextDir = "."
+	}
+	dir, err := filepath.Abs(opts.ContextDir)
+	if err != nil {
+		return nil, fmt.Errorf("build context %s: %w", opts.ContextDir, err)
+	}
+	opts.ContextDir = dir
+	cli := opts.Buildah
+	if cli == nil {
+		cli = &buildah.CLI{}
+	}
+	return &build{opts: opts, cli: cli, id: newID(), stages: map[int]*stageOut{}, cacheUse: map[string]int{}}, nil
+}
+
+// newID returns a random 12-digit lower-case hex string.
+func newID() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (b *build) run(ctx context.Context) (res *Result, err error) {
+	b.start = time.Now()
+	defer func() {
+		b.cleanup()
+		if err != nil {
+			b.emit(failedEvent(err))
+		}
+	}()
+	if err := b.refuseUnbuildable(); err != nil {
+		return nil, err
+	}
+	if !b.dry() {
+		if b.tmp, err = os.MkdirTemp(b.cli.TmpDir, "zlayer-build-"); err != nil {
+			return nil, fmt.Errorf("making a temporary directory: %w", err)
+		}
+	}
+	p, err := b.buildNested(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.res = plan.Resolve(p, plan.Options{BuildArgs: b.opts.BuildArgs, Target: b.opts.Target, Platform: b.opts.Platform})
+	for _, d := range b.res.Diagnostics {
+		if d.Severity == diag.Error {
+			return nil, diagError(d)
+		}
+		b.warn(d)
+	}
+	steps := 0
+	for _, rs := range b.res.Stages {
+		steps += 1 + len(rs.Instructions)
+	}
+	b.emit(BuildStarted{Stages: len(b.res.Stages), Steps: steps})
+	final, err := b.runStages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return b.finish(ctx, final)
+}
+
+// refuseUnbuildable rejects Windows stages before any work (ZI302).
+func (b *build) refuseUnbuildable() error {
+	for _, st := range b.opts.Plan.Stages {
+		if strings.EqualFold(st.OS, "windows") || strings.HasPrefix(strings.ToLower(st.Platform), "windows") {
+			return diagError(diag.Diagnostic{
+				File: b.opts.Plan.File, Range: st.BaseRange, Severity: diag.Error, Code: "ZI302",
+				Message: "target OS 'windows' is not supported by this builder; only Linux images can be built",
+			})
+		}
+	}
+	return nil
+}
+
+// runStages builds the resolved stages, each as soon as the stages it
+// depends on are done, at most Jobs at a time. The first failure cancels
+// the others. It returns the target stage's output.
+func (b *build) runStages(ctx context.Context) (*stageOut, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	for _, rs := range b.res.Stages {
+		b.stages[rs.Index] = &stageOut{done: make(chan struct{})}
+	}
+	sem := make(chan struct{}, b.opts.Jobs)
+	var wg sync.WaitGroup
+	var firstErr error
+	var errOnce sync.Once
+	for _, rs := range b.res.Stages {
+		out := b.stages[rs.Index]
+		wg.Go(func() {
+			defer close(out.done)
+			out.err = b.runStage(ctx, rs, sem)
+			if out.err != nil {
+				if ctx.Err() == nil || !errors.Is(out.err, context.Canceled) {
+					errOnce.Do(func() { firstErr = out.err })
+				}
+				cancel(out.err)
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = context.Cause(ctx)
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return b.stages[b.res.Stages[len(b.res.Stages)-1].Index], nil
+}
+
+// runStage waits for the stage's dependencies and a job slot, then builds it.
+func (b *build) runStage(ctx context.Context, rs *plan.ResolvedStage, sem chan struct{}) error {
+	for _, dep := range rs.Deps {
+		out := b.stages[dep]
+		select {
+		case <-out.done:
+			if out.err != nil {
+				return fmt.Errorf("stage %s: %w", rs.DisplayName(), context.Canceled)
+			}
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	select {
+	case sem <- struct{}{}:
+		defer func() { <-sem }()
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	s := &stageRun{b: b, rs: rs, out: b.stages[rs.Index], final: rs == b.res.Stages[len(b.res.Stages)-1]}
+	return s.run(ctx)
+}
+
+// emit delivers an event to the caller, one at a time.
+func (b *build) emit(e Event) {
+	if b.opts.Events == nil {
+		return
+	}
+	b.emitMu.Lock()
+	defer b.emitMu.Unlock()
+	b.opts.Events(e)
+}
+
+func (b *build) warn(d diag.Diagnostic) {
+	b.mu.Lock()
+	b.warnings = append(b.warnings, d)
+	b.mu.Unlock()
+	w := Warning{Code: d.Code, Message: d.Message, File: d.File}
+	if !d.NoRange {
+		w.Line = d.Range.Start.Line
+	}
+	b.emit(w)
+}
+
+func (b *build) dry() bool { return b.opts.DryRun != nil }
+
+// buildah runs one buildah command that is part of the build (in a dry
+// run it is reported instead and out is a placeholder).
+func (b *build) buildah(ctx context.Context, cmd buildah.Command) ([]byte, error) {
+	if b.dry() {
+		b.opts.DryRun(b.cli.Argv(cmd.Args...))
+		return []byte(placeholder(cmd.Args)), nil
+	}
+	return b.cli.Run(ctx, cmd)
+}
+
+// do runs a buildah command without output streaming.
+func (b *build) do(ctx context.Context, args ...string) ([]byte, error) {
+	return b.buildah(ctx, buildah.Command{Args: args})
+}
+
+// errDryRun is what queries return in a dry run.
+var errDryRun = errors.New("dry run: nothing is inspected")
+
+// inspectContainer queries a working container's configuration.
+func (b *build) inspectContainer(ctx context.Context, ctr string) (*buildah.ImageInfo, error) {
+	if b.dry() {
+		return nil, errDryRun
+	}
+	return b.cli.InspectContainer(ctx, ctr)
+}
+
+// placeholder is the output a dry run pretends a command printed.
+func placeholder(args []string) string {
+	switch args[0] {
+	case "from":
+		for i, a := range args {
+			if a == "--name" && i+1 < len(args) {
+				return args[i+1]
+			}
+		}
+	case "commit":
+		return "$(image of " + args[len(args)-1] + ")"
+	case "mount":
+		return "$(mount of " + args[len(args)-1] + ")"
+	}
+	return ""
+}
+
+func (b *build) addContainer(name string) {
+	b.mu.Lock()
+	b.containers = append(b.containers, name)
+	b.mu.Unlock()
+}
+
+func (b *build) addImage(id string) {
+	b.mu.Lock()
+	b.images = append(b.images, id)
+	b.mu.Unlock()
+}
+
+// cleanup removes the build's working containers (unmounting them),
+// intermediate images and temporary files. It runs even when ctx was
+// cancelled, with a context of its own.
+func (b *build) cleanup() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b.mu.Lock()
+	ctrs, imgs := b.containers, b.images
+	if !b.opts.KeepBuildDeps {
+		imgs = append(imgs, b.depImages...)
+	}
+	b.containers, b.images, b.depImages = nil, nil, nil
+	b.mu.Unlock()
+	if len(ctrs) > 0 {
+		b.do(ctx, append([]string{"rm"}, ctrs...)...)
+	}
+	for _, img := range imgs {
+		b.do(ctx, "rmi", img)
+	}
+	if b.tmp != "" {
+		os.RemoveAll(b.tmp)
+	}
+}
+
+// containerName is the name of a working container of this build.
+func (b *build) containerName(what string) string {
+	return "zlayer-" + b.id + "-" + what
+}

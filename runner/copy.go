@@ -1,0 +1,231 @@
+package runner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/zlayer/zlayer/plan"
+	"github.com/zlayer/zlayer/runner/buildcontext"
+)
+
+// copyStep runs COPY or ADD with `buildah copy` / `buildah add`. Sources
+// come from heredocs, a stage's working container, an image, or the build
+// context; context sources are checked first (they must exist and stay
+// inside the context) and copied with the context's ignore file.
+func (s *stageRun) copyStep(ctx context.Context, n int, c *plan.Copy) error {
+	if c.Parents || len(c.Excludes) > 0 {
+		return fmt.Errorf("%s --parents and --exclude are not supported by buildah 1.28", c.Keyword())
+	}
+	verb := "copy"
+	if c.Add {
+		verb = "add"
+	}
+	args := []string{verb}
+	if c.Chown != "" {
+		args = append(args, "--chown", c.Chown)
+	}
+	if c.Chmod != "" {
+		args = append(args, "--chmod", c.Chmod)
+	}
+	var srcs []string
+	var err error
+	switch {
+	case len(c.Heredocs) > 0:
+		var dir string
+		dir, srcs, err = s.heredocSources(c)
+		args = append(args, "--contextdir", dir)
+	case c.From != "":
+		var from string
+		from, srcs, err = s.fromSources(ctx, c)
+		args = append(args, "--from", from)
+	default:
+		var extra []string
+		extra, srcs, err = s.contextSources(ctx, c)
+		args = append(args, extra...)
+	}
+	if err != nil {
+		return err
+	}
+	dest := s.abs(c.Dest)
+	if len(srcs) > 1 && !strings.HasSuffix(dest, "/") {
+		dest += "/"
+	}
+	args = append(append(append(args, s.ctr), srcs...), dest)
+	_, err = s.b.do(ctx, args...)
+	return err
+}
+
+// heredocSources writes COPY <<EOF files into a directory of their own.
+func (s *stageRun) heredocSources(c *plan.Copy) (string, []string, error) {
+	dir, err := s.b.tempDir("heredoc")
+	if err != nil {
+		return "", nil, err
+	}
+	var srcs []string
+	for _, h := range c.Heredocs {
+		content := string(heredocContent(h))
+		if h.Expand {
+			if content, err = s.scope.ExpandWord(content); err != nil {
+				return "", nil, fmt.Errorf("heredoc %s: %w", h.Name, err)
+			}
+		}
+		file := filepath.Join(dir, sanitize(h.Name))
+		if !s.b.dry() {
+			if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+				return "", nil, fmt.Errorf("writing heredoc %s: %w", h.Name, err)
+			}
+		}
+		srcs = append(srcs, file)
+	}
+	return dir, srcs, nil
+}
+
+// fromSources resolves COPY --from: a stage's working container, or a
+// container made from an image. Relative sources from a stage resolve
+// against the stage's final working directory when the plan says so
+// (ZImagefile), otherwise against "/".
+func (s *stageRun) fromSources(ctx context.Context, c *plan.Copy) (string, []string, error) {
+	dir, from := "/", ""
+	if idx, ok := s.b.res.StageRef(c.From, s.rs.Index); ok {
+		out := s.b.stages[idx]
+		from = out.ctr
+		if c.FromStageWorkdir && out.workdir != "" {
+			dir = out.workdir
+		}
+	} else {
+		from = s.b.containerName(fmt.Sprintf("%d-from-%s", s.rs.Index, sanitize(c.From)))
+		if err := s.b.fromImage(ctx, from, c.From, s.rs.Platform); err != nil {
+			return "", nil, err
+		}
+	}
+	srcs := make([]string, len(c.Sources))
+	for i, src := range c.Sources {
+		if isURL(src) {
+			srcs[i] = src
+			continue
+		}
+		srcs[i] = path.Join(dir, src)
+		if strings.HasSuffix(src, "/") {
+			srcs[i] += "/"
+		}
+	}
+	return from, srcs, nil
+}
+
+// contextSources checks context sources and turns them into the absolute
+// paths buildah copy needs with --contextdir. URLs of ADD are passed on,
+// or downloaded and verified when --checksum is given.
+func (s *stageRun) contextSources(ctx context.Context, c *plan.Copy) (args, srcs []string, err error) {
+	bc, err := s.b.context()
+	if err != nil {
+		return nil, nil, err
+	}
+	var local []string
+	for _, src := range c.Sources {
+		if c.Add && isURL(src) {
+			if c.Checksum != "" {
+				src, err = s.b.download(ctx, src, c.Checksum)
+				if err != nil {
+					return nil, nil, err
+				}
+			}
+			srcs = append(srcs, src)
+			continue
+		}
+		local = append(local, src)
+	}
+	if len(local) > 0 {
+		if _, err := bc.Match(local); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, src := range local {
+		srcs = append(srcs, filepath.Join(bc.Dir(), filepath.FromSlash(path.Clean("/"+src))))
+	}
+	args = []string{"--contextdir", bc.Dir()}
+	if f := bc.IgnoreFile(); f != "" {
+		args = append(args, "--ignorefile", f)
+	}
+	return args, srcs, nil
+}
+
+// context opens the build context once per build.
+func (b *build) context() (*buildcontext.Context, error) {
+	b.ctxOnce.Do(func() {
+		b.bctx, b.bctxErr = buildcontext.Open(b.opts.ContextDir, b.opts.Plan.File)
+	})
+	return b.bctx, b.bctxErr
+}
+
+// contextPath is the host path of a context-relative path that must stay
+// inside the context.
+func (b *build) contextPath(rel string) (string, error) {
+	bc, err := b.context()
+	if err != nil {
+		return "", err
+	}
+	if rel != "" && rel != "." && rel != "/" {
+		if _, err := bc.Match([]string{rel}); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(bc.Dir(), filepath.FromSlash(path.Clean("/"+rel))), nil
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// download fetches url for ADD --checksum and verifies it; the file keeps
+// the URL's base name so that ADD names it as Docker does.
+func (b *build) download(ctx context.Context, url, checksum string) (string, error) {
+	algo, want, ok := strings.Cut(checksum, ":")
+	if !ok || algo != "sha256" {
+		return "", fmt.Errorf("ADD --checksum=%s: only sha256:<hex> is supported", checksum)
+	}
+	if b.dry() {
+		return "$(download of " + url + ")", nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", fmt.Errorf("ADD %s: %w", url, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("ADD %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("ADD %s: %s", url, resp.Status)
+	}
+	dir, err := b.tempDir("download")
+	if err != nil {
+		return "", err
+	}
+	name := path.Base(strings.SplitN(url, "?", 2)[0])
+	if name == "/" || name == "." {
+		name = "download"
+	}
+	file := filepath.Join(dir, name)
+	f, err := os.Create(file)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(f, h), resp.Body); err != nil {
+		return "", fmt.Errorf("ADD %s: %w", url, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		return "", fmt.Errorf("ADD %s: checksum mismatch: got sha256:%s, want %s", url, got, checksum)
+	}
+	return file, nil
+}

@@ -1,0 +1,66 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/zlayer/zlayer/diag"
+)
+
+// finish tags, pushes and describes the committed target image and writes
+// the iidfile.
+func (b *build) finish(ctx context.Context, final *stageOut) (*Result, error) {
+	id := final.image
+	for _, tag := range b.opts.Tags[min(1, len(b.opts.Tags)):] {
+		if _, err := b.do(ctx, "tag", id, tag); err != nil {
+			return nil, fmt.Errorf("tagging the image %s: %w", tag, err)
+		}
+	}
+	if b.opts.Push {
+		for _, tag := range b.opts.Tags {
+			args := b.registryFlags([]string{"push", "--quiet"})
+			if _, err := b.do(ctx, append(args, tag)...); err != nil {
+				return nil, fmt.Errorf("pushing %s: %w", tag, err)
+			}
+		}
+	}
+	res := &Result{ImageID: id, Tags: append([]string(nil), b.opts.Tags...)}
+	if !b.dry() {
+		info, err := b.cli.InspectImage(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("inspecting the image: %w", err)
+		}
+		res.Size, res.Layers = info.Size, info.Layers
+		if b.opts.IIDFile != "" {
+			if err := os.WriteFile(b.opts.IIDFile, []byte("sha256:"+id), 0o644); err != nil {
+				return nil, fmt.Errorf("writing --iidfile: %w", err)
+			}
+		}
+	}
+	res.Duration = time.Since(b.start)
+	b.mu.Lock()
+	res.Warnings = append([]diag.Diagnostic(nil), b.warnings...)
+	b.mu.Unlock()
+	tags := res.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	b.emit(BuildDone{ImageID: id, Tags: tags, Size: res.Size, Layers: res.Layers, DurationMS: ms(res.Duration)})
+	return res, nil
+}
+
+// warnHealthcheck gives ZI308 when the target image has a health check
+// that the OCI format drops.
+func (s *stageRun) warnHealthcheck() {
+	if s.b.opts.Format != "oci" || s.healthcheckAt == nil && !s.inheritedHealthcheck {
+		return
+	}
+	d := diag.Diagnostic{File: s.b.opts.Plan.File, Severity: diag.Warning, Code: "ZI308", Source: "zlayer", NoRange: true,
+		Message: "'healthcheck' is not part of the OCI image format and is dropped; build with the docker image format to keep it"}
+	if s.healthcheckAt != nil {
+		d.Range, d.NoRange = s.healthcheckAt.Range, false
+	}
+	s.b.warn(d)
+}

@@ -1,0 +1,134 @@
+// Package runner builds images from a stage plan by driving the buildah CLI
+// one step at a time: `buildah from` for each stage's base, `run`, `copy`
+// and `add` for the steps that change files, one `config` for each run of
+// metadata instructions, and `commit`, `tag` and `push` at the end. It never
+// calls `buildah build`: stepping itself is what gives per-step events,
+// errors reported at the failing instruction's file and line, retries,
+// parallel stages and a place for a layer cache.
+//
+// Build is the entry point; the CLI's `zlayer build` and `zlayer plan` and
+// the language server's build commands all call it.
+package runner
+
+import (
+	"context"
+	"time"
+
+	"github.com/zlayer/zlayer/diag"
+	"github.com/zlayer/zlayer/plan"
+	"github.com/zlayer/zlayer/runner/buildah"
+)
+
+// Options describe one build.
+type Options struct {
+	// Plan is the parsed build file. Its File is used for error reports.
+	Plan *plan.Plan
+	// ContextDir is the build context directory.
+	ContextDir string
+	// BuildArgs are the --build-arg values.
+	BuildArgs map[string]string
+	// Target names the stage to build; "" builds the last stage.
+	Target string
+	// Platform is the --platform value, "os/arch[/variant]"; "" is the host.
+	Platform string
+	// Tags name the image; the first names the commit, the others are
+	// added with `buildah tag`.
+	Tags []string
+	// Format is "oci" (the default) or "docker".
+	Format string
+	// Squash commits the image as a single layer.
+	Squash bool
+	// Push pushes every tag after a successful build.
+	Push bool
+	// AuthFile is the registry credentials file for pulls and pushes; ""
+	// leaves REGISTRY_AUTH_FILE or buildah's default. Never put secrets
+	// anywhere else.
+	AuthFile string
+	// InsecureRegistry turns TLS verification off for pulls and pushes.
+	InsecureRegistry bool
+	// Retries is how many extra attempts a failing RUN gets.
+	Retries int
+	// DefaultRegistry is where short image names are looked up before
+	// docker.io.
+	DefaultRegistry string
+	// IIDFile, when set, receives the image ID.
+	IIDFile string
+	// Jobs is how many stages may build at once; 0 means one per CPU.
+	Jobs int
+	// KeepBuildDeps keeps the images built for build: directives.
+	KeepBuildDeps bool
+	// Secrets are the --secret values RUN --mount=type=secret can use.
+	Secrets []Secret
+	// DefaultCacheMounts are cache mounts added to every RUN (ZLayer's
+	// default_cache_mounts); a RUN's own mount on the same target wins.
+	DefaultCacheMounts []plan.Mount
+	// Buildah is the buildah to run; nil means "buildah" on the default
+	// store.
+	Buildah *buildah.CLI
+	// Events, when set, receives every event of the build, in order for
+	// each stage. It is called from several goroutines when stages run in
+	// parallel, never concurrently.
+	Events func(Event)
+	// DryRun, when set, makes the build run nothing: every buildah command
+	// it would run is passed to DryRun instead, full argument vector first.
+	DryRun func(argv []string)
+	// Cache, when set, is consulted before each step (see StepCache).
+	Cache StepCache
+
+	// parents lists the build files of enclosing builds (build: cycles).
+	parents []string
+}
+
+// Secret is a --secret value: the secret ID and where its value comes from.
+type Secret struct {
+	ID string
+	// Src is a file holding the secret; Env names an environment variable
+	// of the runner holding it. Exactly one is set.
+	Src, Env string
+}
+
+// Result is a finished build.
+type Result struct {
+	// ImageID is the image's full ID (hex, without "sha256:").
+	ImageID string
+	Tags    []string
+	// Size is the total size of the image's layers in bytes; Layers their
+	// number; both from `buildah inspect`.
+	Size     int64
+	Layers   int
+	Duration time.Duration
+	// Warnings are the warnings the build reported.
+	Warnings []diag.Diagnostic
+}
+
+// StepCache is the seam for a layer cache. Before a step runs, Lookup is
+// asked for an image that holds the result of the step with this key; on a
+// hit the stage continues from that image and the step is reported cached.
+// After a step ran, Store receives the image the step produced (the
+// runner commits one only when a cache is set).
+type StepCache interface {
+	Lookup(ctx context.Context, key StepKey) (image string, ok bool)
+	Store(ctx context.Context, key StepKey, image string) error
+}
+
+// StepKey identifies a step's result: the key of the step before it (or
+// the base image ID), the instruction after variable expansion, the
+// build arguments a RUN sees, and the content digest of copied files.
+type StepKey struct {
+	Parent      string
+	Instruction string
+	Env         []string
+	Digest      string
+}
+
+// Build runs the build opts describe. It returns the result, or an error
+// that is a *StepError when a step failed. Whatever happens, the working
+// containers and intermediate images the build made are removed before it
+// returns.
+func Build(ctx context.Context, opts Options) (*Result, error) {
+	b, err := newBuild(opts)
+	if err != nil {
+		return nil, err
+	}
+	return b.run(ctx)
+}

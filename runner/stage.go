@@ -1,0 +1,306 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zlayer/zlayer/plan"
+	"github.com/zlayer/zlayer/runner/buildah"
+	"github.com/zlayer/zlayer/source"
+)
+
+// stageRun is the state of one stage while it builds: its working
+// container, variable scope and the image configuration the steps so far
+// have set.
+type stageRun struct {
+	b     *build
+	rs    *plan.ResolvedStage
+	out   *stageOut
+	final bool
+
+	ctr     string
+	base    string // base as shown in events
+	scope   *plan.Scope
+	workdir string
+	user    string
+	shell   []string
+	cmdSet  bool
+	pending []pendingStep // metadata steps waiting for one buildah config
+	key     string        // StepCache key of the last step
+	root    *os.Root      // the container's mounted root filesystem, lazily
+
+	healthcheckAt        *plan.Healthcheck // the stage's own health check
+	inheritedHealthcheck bool              // the base image has one
+}
+
+// pendingStep is a metadata step whose buildah config flags are collected
+// until the next step that changes files (or the end of the stage).
+type pendingStep struct {
+	step    int
+	ins     plan.Instruction
+	flags   []string
+	mkdir   string // WORKDIR to create
+	owner   string // user in effect for mkdir
+	started time.Time
+}
+
+func (s *stageRun) name() string { return s.rs.DisplayName() }
+
+func (s *stageRun) steps() int { return 1 + len(s.rs.Instructions) }
+
+func (s *stageRun) run(ctx context.Context) error {
+	defer func() {
+		if s.root != nil {
+			s.root.Close()
+		}
+	}()
+	s.base = s.baseName()
+	s.b.emit(StageStarted{Stage: s.rs.Index, Name: s.name(), Base: s.base, Steps: s.steps()})
+	if err := s.from(ctx); err != nil {
+		return err
+	}
+	for i, ins := range s.rs.Instructions {
+		if err := s.step(ctx, i+2, ins); err != nil {
+			return err
+		}
+	}
+	if err := s.flush(ctx); err != nil {
+		return err
+	}
+	var names []string
+	if s.final {
+		names = s.b.opts.Tags[:min(1, len(s.b.opts.Tags))]
+		s.warnHealthcheck()
+	}
+	id, err := s.commit(ctx, names)
+	if err != nil {
+		return s.failAt(s.steps(), "COMMIT", source.Range{}, err, nil)
+	}
+	if !s.final {
+		s.b.addImage(id)
+	}
+	s.out.ctr, s.out.image, s.out.workdir = s.ctr, id, s.workdir
+	s.b.emit(StageDone{Stage: s.rs.Index, Image: id})
+	return nil
+}
+
+// baseName is the stage's base as the user knows it.
+func (s *stageRun) baseName() string {
+	switch {
+	case s.rs.Scratch:
+		return "scratch"
+	case s.rs.BaseStage >= 0:
+		return s.b.res.All[s.rs.BaseStage].DisplayName()
+	}
+	return s.rs.Base
+}
+
+// from is step 1: create the working container from the stage's base and
+// read the configuration it starts with.
+func (s *stageRun) from(ctx context.Context) error {
+	start := time.Now()
+	s.b.emit(StepStarted{Stage: s.rs.Index, Step: 1, Instruction: "FROM " + s.base,
+		File: s.b.opts.Plan.File, Line: s.rs.BaseRange.Start.Line, Name: s.name(), Steps: s.steps()})
+	s.ctr = s.b.containerName(strconv.Itoa(s.rs.Index))
+	var err error
+	switch {
+	case s.rs.Scratch:
+		err = s.b.from(ctx, s.ctr, "scratch", s.rs.Platform, true)
+	case s.rs.BaseStage >= 0:
+		err = s.b.from(ctx, s.ctr, s.b.stages[s.rs.BaseStage].image, s.rs.Platform, true)
+	default:
+		err = s.b.fromImage(ctx, s.ctr, s.rs.Base, s.rs.Platform)
+	}
+	if err != nil {
+		return s.failAt(1, "FROM "+s.base, s.rs.BaseRange, err, nil)
+	}
+	s.shell = []string{"/bin/sh", "-c"}
+	var env []string
+	if info, err := s.b.inspectContainer(ctx, s.ctr); err == nil {
+		cfg := info.Docker
+		env, s.workdir, s.user = cfg.Env, cfg.WorkingDir, cfg.User
+		s.inheritedHealthcheck = cfg.Healthcheck != nil && len(cfg.Healthcheck.Test) > 0 && cfg.Healthcheck.Test[0] != "NONE"
+		if len(cfg.Shell) > 0 {
+			s.shell = cfg.Shell
+		}
+		s.key = info.ID
+	} else if !errors.Is(err, errDryRun) {
+		return s.failAt(1, "FROM "+s.base, s.rs.BaseRange, err, nil)
+	}
+	if s.workdir == "" {
+		s.workdir = "/"
+	}
+	s.scope = s.b.res.NewScope(s.rs, env)
+	s.b.emit(StepDone{Stage: s.rs.Index, Step: 1, DurationMS: ms(time.Since(start))})
+	return nil
+}
+
+// step runs instruction ins as step number n.
+func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error {
+	x, err := s.scope.Expand(ins)
+	if err != nil {
+		return s.fail(n, ins, fmt.Errorf("expanding variables: %w", err), nil)
+	}
+	if m, ok := s.metadata(x); ok {
+		m.step, m.ins, m.started = n, ins, time.Now()
+		s.started(n, x)
+		s.scope.Apply(x)
+		s.pending = append(s.pending, m)
+		return nil
+	}
+	if err := s.flush(ctx); err != nil {
+		return err
+	}
+	start := time.Now()
+	s.started(n, x)
+	if a, ok := x.(*plan.Arg); ok {
+		s.scope.Apply(a)
+		s.b.emit(StepDone{Stage: s.rs.Index, Step: n, DurationMS: ms(time.Since(start))})
+		return nil
+	}
+	if sh, ok := x.(*plan.Shell); ok {
+		s.shell = sh.Shell
+		s.b.emit(StepDone{Stage: s.rs.Index, Step: n, DurationMS: ms(time.Since(start))})
+		return nil
+	}
+	var output []string
+	switch x := x.(type) {
+	case *plan.Run:
+		output, err = s.runStep(ctx, n, x)
+	case *plan.Copy:
+		err = s.copyStep(ctx, n, x)
+	default:
+		err = fmt.Errorf("%s is not supported by this builder", ins.Keyword())
+	}
+	if err != nil {
+		return s.fail(n, ins, err, output)
+	}
+	s.b.emit(StepDone{Stage: s.rs.Index, Step: n, DurationMS: ms(time.Since(start))})
+	return nil
+}
+
+func (s *stageRun) started(n int, x plan.Instruction) {
+	s.b.emit(StepStarted{Stage: s.rs.Index, Step: n, Instruction: Describe(x), File: s.b.opts.Plan.File,
+		Line: x.Source().Start.Line, Name: s.name(), Steps: s.steps()})
+}
+
+// flush applies the pending metadata steps with one buildah config call
+// and creates the WORKDIRs among them.
+func (s *stageRun) flush(ctx context.Context) error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	pending := s.pending
+	s.pending = nil
+	last := pending[len(pending)-1]
+	var flags []string
+	for _, p := range pending {
+		flags = append(flags, p.flags...)
+	}
+	if len(flags) > 0 {
+		if _, err := s.b.do(ctx, append(append([]string{"config"}, flags...), s.ctr)...); err != nil {
+			return s.fail(last.step, last.ins, err, nil)
+		}
+	}
+	for _, p := range pending {
+		if p.mkdir == "" {
+			continue
+		}
+		if err := s.mkdir(ctx, p.mkdir, p.owner); err != nil {
+			return s.fail(p.step, p.ins, err, nil)
+		}
+	}
+	for _, p := range pending {
+		s.b.emit(StepDone{Stage: s.rs.Index, Step: p.step, DurationMS: ms(time.Since(p.started))})
+	}
+	return nil
+}
+
+// mkdir creates dir in the container with its missing parents, owned by
+// owner (Docker's WORKDIR), by copying an empty directory there.
+func (s *stageRun) mkdir(ctx context.Context, dir, owner string) error {
+	empty, err := s.b.emptyDir()
+	if err != nil {
+		return err
+	}
+	args := []string{"copy", "--quiet"}
+	if owner != "" {
+		args = append(args, "--chown", owner)
+	}
+	_, err = s.b.do(ctx, append(args, s.ctr, empty, dir)...)
+	return err
+}
+
+// commit commits the working container and returns the image ID; names
+// are the image names to give it (none for an intermediate stage).
+func (s *stageRun) commit(ctx context.Context, names []string) (string, error) {
+	args := []string{"commit", "--quiet", "--format", s.b.opts.Format}
+	if s.final && s.b.opts.Squash {
+		args = append(args, "--squash")
+	}
+	args = append(args, s.ctr)
+	args = append(args, names...)
+	out, err := s.b.do(ctx, args...)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimPrefix(strings.TrimSpace(string(out)), "sha256:"), nil
+}
+
+// abs makes a container path absolute against the current working
+// directory, keeping a trailing slash.
+func (s *stageRun) abs(p string) string {
+	if p == "" {
+		return s.workdir
+	}
+	if path.IsAbs(p) {
+		return p
+	}
+	j := path.Join(s.workdir, p)
+	if strings.HasSuffix(p, "/") || p == "." {
+		j += "/"
+	}
+	return j
+}
+
+// containerRoot mounts the working container (once) and opens its root
+// filesystem so that paths resolve inside it.
+func (s *stageRun) containerRoot(ctx context.Context) (*os.Root, error) {
+	if s.root != nil {
+		return s.root, nil
+	}
+	out, err := s.b.do(ctx, "mount", s.ctr)
+	if err != nil {
+		return nil, err
+	}
+	if s.b.dry() {
+		return nil, errDryRun
+	}
+	r, err := os.OpenRoot(strings.TrimSpace(string(out)))
+	if err != nil {
+		return nil, fmt.Errorf("opening the container's root filesystem: %w", err)
+	}
+	s.root = r
+	return r, nil
+}
+
+// output returns an output callback for step n that emits each line and
+// keeps the last lines for an error report.
+func (s *stageRun) output(n int, keep *[]string) func(buildah.Stream, string) {
+	return func(stream buildah.Stream, line string) {
+		*keep = append(*keep, line)
+		if len(*keep) > maxKeptLines {
+			*keep = (*keep)[len(*keep)-maxKeptLines:]
+		}
+		s.b.emit(Output{Stage: s.rs.Index, Step: n, Stream: string(stream), Line: line, Name: s.name()})
+	}
+}
+
+// maxKeptLines bounds the output a failure report repeats.
+const maxKeptLines = 200
