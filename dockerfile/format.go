@@ -128,7 +128,13 @@ func (w *writer) arg(a *plan.Arg) string {
 	return "ARG " + a.Name + "=" + w.word(a.Default)
 }
 
+// pairs renders ENV or LABEL pairs as key=value words. A Dockerfile value
+// with unquoted white space (from the legacy "ENV key value" form or
+// MAINTAINER) keeps the legacy form, the only one that can hold it.
 func (w *writer) pairs(kvs []plan.KeyValue) string {
+	if w.raw && len(kvs) == 1 && hasUnquotedSpace(kvs[0].Value) {
+		return kvs[0].Key + " " + kvs[0].Value
+	}
 	parts := make([]string, len(kvs))
 	for i, kv := range kvs {
 		parts[i] = w.word(kv.Key) + "=" + w.word(kv.Value)
@@ -162,6 +168,27 @@ func (w *writer) word(s string) string {
 	return b.String()
 }
 
+// hasUnquotedSpace reports white space outside quotes in a Dockerfile word.
+func hasUnquotedSpace(s string) bool {
+	var quote rune
+	escaped := false
+	for _, r := range s {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\' && quote != '\'':
+			escaped = true
+		case quote == 0 && (r == '"' || r == '\''):
+			quote = r
+		case r == quote:
+			quote = 0
+		case quote == 0 && (r == ' ' || r == '\t'):
+			return true
+		}
+	}
+	return false
+}
+
 func needsQuotes(s string) bool {
 	return s == "" || strings.HasPrefix(s, "#") || strings.ContainsAny(s, " \t\n\r\v\f\"'\\`")
 }
@@ -169,14 +196,22 @@ func needsQuotes(s string) bool {
 // list renders paths as words, or as a JSON array when a path would need
 // quoting.
 func (w *writer) list(items []string) string {
-	if !w.raw {
-		for _, s := range items {
-			if needsQuotes(s) {
-				return jsonArray(items)
-			}
-		}
+	if w.needsJSON(items) {
+		return jsonArray(items)
 	}
 	return strings.Join(items, " ")
+}
+
+// needsJSON reports whether a list of paths must be written as a JSON
+// array: it holds white space, or (for a ZImagefile plan) anything a bare
+// word cannot hold.
+func (w *writer) needsJSON(items []string) bool {
+	for _, s := range items {
+		if s == "" || strings.ContainsAny(s, " \t") || !w.raw && needsQuotes(s) {
+			return true
+		}
+	}
+	return false
 }
 
 func jsonArray(items []string) string {
@@ -361,12 +396,8 @@ func (w *writer) copy(c *plan.Copy) string {
 // JSON array when a ZImagefile value would need quoting.
 func (w *writer) copyArgs(sources []string, c *plan.Copy) string {
 	all := append(append([]string{}, sources...), c.Dest)
-	if !w.raw && len(c.Heredocs) == 0 {
-		for _, s := range all {
-			if needsQuotes(s) {
-				return jsonArray(all)
-			}
-		}
+	if len(c.Heredocs) == 0 && w.needsJSON(all) {
+		return jsonArray(all)
 	}
 	var parts []string
 	for _, h := range c.Heredocs {
