@@ -5,7 +5,9 @@ import (
 	"fmt"
 
 	"github.com/zlayer/zlayer/diag"
+	"github.com/zlayer/zlayer/dockerfile"
 	"github.com/zlayer/zlayer/source"
+	"github.com/zlayer/zlayer/zimage"
 )
 
 // snapshot is the analysis of one generation of a document: the parse
@@ -17,13 +19,24 @@ type snapshot struct {
 	file    *source.File
 	// skipped is set when the document was too large or binary to analyse.
 	skipped bool
-	diags   []diag.Diagnostic
+	// diags are the published diagnostics: parser, lint and context
+	// checks, after suppression comments and lint.rules.
+	diags []diag.Diagnostic
+	// df is the parsed Dockerfile (lang == langDockerfile).
+	df *dockerfile.File
+	// zf is the parsed ZImagefile (lang == langZImagefile).
+	zf *zimage.File
+	// outline is the language-neutral view (never nil).
+	outline *outline
+	// settings are the settings the snapshot was computed with.
+	settings Settings
 }
 
 // analyze parses text with the shared front end for its language and
 // computes everything the features need.
 func (s *Server) analyze(d *document, text []byte, version int32, gen uint64) *snapshot {
-	snap := &snapshot{gen: gen, version: version, lang: d.lang, file: source.NewFile(d.path, text)}
+	settings := s.currentSettings()
+	snap := &snapshot{gen: gen, version: version, lang: d.lang, file: source.NewFile(d.path, text), outline: &outline{}, settings: settings}
 	if reason := unanalysable(text, s.opts.MaxDocumentSize); reason != "" {
 		snap.skipped = true
 		if d.lang != langUnknown {
@@ -34,6 +47,27 @@ func (s *Server) analyze(d *document, text []byte, version int32, gen uint64) *s
 		}
 		return snap
 	}
+	var ds []diag.Diagnostic
+	switch d.lang {
+	case langDockerfile:
+		snap.df = dockerfile.Parse(d.path, text)
+		snap.file = snap.df.Source
+		snap.outline = dockerfileOutline(snap.df)
+		ds = append(ds, snap.df.Diagnostics...)
+		ds = append(ds, dockerfileContextChecks(snap, settings)...)
+	case langZImagefile:
+		snap.zf = zimage.Parse(d.path, text)
+		snap.file = snap.zf.Source
+		snap.outline = zimageOutline(snap.zf)
+		ds = append(ds, snap.zf.Diagnostics...)
+		ds = append(ds, zimageLint(snap.zf)...)
+		ds = append(ds, zimageContextChecks(snap, settings)...)
+	default:
+		return snap
+	}
+	ds = filterDiagnostics(ds, scanIgnores(snap.file, d.lang == langDockerfile), settings.Lint)
+	diag.Sort(ds)
+	snap.diags = ds
 	return snap
 }
 

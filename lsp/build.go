@@ -11,8 +11,8 @@ type builds struct {
 	s  *Server
 	wg sync.WaitGroup
 
-	mu       sync.Mutex
-	failed   map[string][]diag.Diagnostic // build file path → failure diagnostics
+	mu     sync.Mutex
+	failed map[string][]diag.Diagnostic // build file path → failure diagnostics
 }
 
 func newBuilds(s *Server) *builds {

@@ -260,10 +260,12 @@ func (s *Server) doc(u uri.URI) *document {
 	return s.docs[u]
 }
 
-func (s *Server) utf8() bool {
+func (s *Server) utf8() bool { return s.clientCaps().utf8 }
+
+func (s *Server) clientCaps() clientCaps {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.caps.utf8
+	return s.caps
 }
 
 // errUnknownDocument answers requests about documents that are not open.

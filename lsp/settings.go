@@ -3,6 +3,7 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/zlayer/zlayer/diag"
@@ -102,7 +103,7 @@ func expandDotted(m map[string]any) map[string]any {
 func (s LintSettings) severity(code string, def diag.Severity) (diag.Severity, bool) {
 	v, ok := s.Rules[code]
 	if !ok {
-		return def, true
+		return def, !defaultOff[code]
 	}
 	v = strings.ToLower(strings.TrimSpace(v))
 	switch v {
@@ -115,4 +116,13 @@ func (s LintSettings) severity(code string, def diag.Severity) (diag.Severity, b
 		return sev, true
 	}
 	return def, true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
