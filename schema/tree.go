@@ -90,6 +90,14 @@ func (n *node) get(key string) *node {
 	return nil
 }
 
+// list returns the elements of an array node; nil for anything else.
+func (n *node) list() []*node {
+	if n == nil {
+		return nil
+	}
+	return n.items
+}
+
 // str returns the string value of a scalar node, or "".
 func (n *node) str() string {
 	if n == nil {

@@ -47,6 +47,14 @@ func (e Error) Path() string {
 	return b.String()
 }
 
+// at returns the error's location with Property as the last segment.
+func (e Error) at() []string {
+	if e.Property == "" {
+		return e.Pointer
+	}
+	return append(slices.Clip(e.Pointer), e.Property)
+}
+
 // String formats the error as "pointer: message".
 func (e Error) String() string {
 	p := e.Path()
@@ -60,8 +68,11 @@ func (e Error) String() string {
 // Error per problem, sorted by location; nil means the document is valid.
 // doc is the YAML document as yaml.NodeToValue decodes it (map[string]any,
 // []any, string, bool, nil and Go numbers); an empty or null document
-// should be passed as an empty map.
+// (nil) is checked as an empty mapping, as the specification says.
 func (s *Schema) Validate(doc any) []Error {
+	if doc == nil {
+		doc = map[string]any{}
+	}
 	v := normalize(doc)
 	err := s.compiled.Validate(v)
 	if err == nil {
@@ -292,8 +303,7 @@ func (w *walker) add(ve *jsonschema.ValidationError, prop, kw, msg string) {
 func (w *walker) result() []Error {
 	slices.SortStableFunc(w.out, func(a, b Error) int {
 		return cmp.Or(
-			slices.Compare(a.Pointer, b.Pointer),
-			cmp.Compare(a.Property, b.Property),
+			slices.Compare(a.at(), b.at()),
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
