@@ -1,0 +1,129 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Trigger says why a build runs.
+type Trigger struct {
+	// Initial marks the first build, which no change triggered.
+	Initial bool
+	// Batch holds the changes since the previous build started, merged.
+	Batch
+}
+
+// RunOptions configure Run.
+type RunOptions struct {
+	// Build runs one build. Its context is cancelled when Run stops and,
+	// with CancelRunning, when a change arrives while it runs; it must
+	// clean up before it returns.
+	Build func(ctx context.Context, t Trigger) error
+	// CancelRunning cancels a running build as soon as a change arrives and
+	// starts over, instead of letting it finish first.
+	CancelRunning bool
+	// Done, when set, is called after each build with its trigger and the
+	// error Build returned.
+	Done func(t Trigger, err error)
+}
+
+// Run is the rebuild loop of watch mode: it builds once, then again after
+// every batch w delivers. Changes that arrive during a build are merged
+// into exactly one follow-up build. A failing build does not stop the
+// loop. Run returns when ctx is done, after the running build returned, or
+// when w is closed and no build is running.
+func Run(ctx context.Context, w *Watcher, opts RunOptions) error {
+	if opts.Build == nil {
+		return fmt.Errorf("watch.Run: RunOptions.Build is nil")
+	}
+	type result struct {
+		t   Trigger
+		err error
+	}
+	done := make(chan result, 1)
+	var cancel context.CancelFunc = func() {}
+	start := func(t Trigger) {
+		bctx, c := context.WithCancel(ctx)
+		cancel = c
+		go func() { done <- result{t, opts.Build(bctx, t)} }()
+	}
+	start(Trigger{Initial: true})
+	running := true
+	var queued *Batch
+	batches := w.Batches()
+	for {
+		select {
+		case <-ctx.Done():
+			if running {
+				cancel()
+				if r := <-done; opts.Done != nil {
+					opts.Done(r.t, r.err)
+				}
+			}
+			return nil
+		case b, ok := <-batches:
+			if !ok {
+				batches = nil
+				if !running {
+					return nil
+				}
+				continue
+			}
+			if !running {
+				start(Trigger{Batch: b})
+				running = true
+				continue
+			}
+			queued = merge(queued, b)
+			if opts.CancelRunning {
+				cancel()
+			}
+		case r := <-done:
+			cancel()
+			running = false
+			if opts.Done != nil {
+				opts.Done(r.t, r.err)
+			}
+			switch {
+			case queued != nil:
+				start(Trigger{Batch: *queued})
+				running, queued = true, nil
+			case batches == nil:
+				return nil
+			}
+		}
+	}
+}
+
+// merge adds b to a, which may be nil.
+func merge(a *Batch, b Batch) *Batch {
+	if a == nil {
+		return &b
+	}
+	set := map[string]bool{}
+	for _, p := range a.Paths {
+		set[p] = true
+	}
+	for _, p := range b.Paths {
+		set[p] = true
+	}
+	return &Batch{Paths: slices.Sorted(maps.Keys(set)), Rescan: a.Rescan || b.Rescan}
+}
+
+// Summary lists up to n of the batch's paths for a message such as
+// "rebuilding: a.go, b.go and 3 more".
+func (b Batch) Summary(n int) string {
+	if len(b.Paths) == 0 {
+		if b.Rescan {
+			return "(changes may have been missed; rescanned)"
+		}
+		return ""
+	}
+	if n <= 0 || len(b.Paths) <= n {
+		return strings.Join(b.Paths, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(b.Paths[:n], ", "), len(b.Paths)-n)
+}

@@ -1,0 +1,188 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+// fakeBuilds records the builds Run starts; block, when set for a build
+// number, holds that build until the channel is closed or the build is
+// cancelled.
+type fakeBuilds struct {
+	started chan Trigger
+	done    chan error
+	block   map[int]chan struct{}
+	fail    map[int]error
+	n       int
+}
+
+func newFakeBuilds() *fakeBuilds {
+	return &fakeBuilds{started: make(chan Trigger, 10), done: make(chan error, 10),
+		block: map[int]chan struct{}{}, fail: map[int]error{}}
+}
+
+// build is RunOptions.Build; Run calls it from one goroutine at a time.
+func (f *fakeBuilds) build(ctx context.Context, t Trigger) error {
+	n := f.n
+	f.n++
+	f.started <- t
+	if ch := f.block[n]; ch != nil {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return f.fail[n]
+}
+
+func (f *fakeBuilds) next(t *testing.T) Trigger {
+	t.Helper()
+	select {
+	case tr := <-f.started:
+		return tr
+	case <-time.After(wait):
+		t.Fatal("no build started")
+	}
+	return Trigger{}
+}
+
+func (f *fakeBuilds) result(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-f.done:
+		return err
+	case <-time.After(wait):
+		t.Fatal("no build finished")
+	}
+	return nil
+}
+
+func startRun(t *testing.T, root string, f *fakeBuilds, cancelRunning bool) (stop func() error) {
+	t.Helper()
+	w := newWatcher(t, root, Options{})
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Run(ctx, w, RunOptions{
+			Build:         f.build,
+			CancelRunning: cancelRunning,
+			Done:          func(_ Trigger, err error) { f.done <- err },
+		})
+	}()
+	return func() error {
+		cancel()
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(wait):
+			t.Fatal("Run did not return after cancel")
+		}
+		return nil
+	}
+}
+
+func TestRunBuildsThenRebuildsOnChange(t *testing.T) {
+	root := t.TempDir()
+	f := newFakeBuilds()
+	f.fail[1] = errors.New("RUN failed")
+	stop := startRun(t, root, f, false)
+	defer stop()
+	if tr := f.next(t); !tr.Initial {
+		t.Fatalf("first build trigger = %+v, want Initial", tr)
+	}
+	f.result(t)
+	write(t, root, "main.go", "1")
+	if tr := f.next(t); tr.Initial || !slices.Equal(tr.Paths, []string{"main.go"}) {
+		t.Fatalf("rebuild trigger = %+v, want [main.go]", tr)
+	}
+	if err := f.result(t); err == nil {
+		t.Fatal("the failing build reported no error")
+	}
+	// A failed build keeps the loop watching.
+	write(t, root, "main.go", "2")
+	if tr := f.next(t); !slices.Equal(tr.Paths, []string{"main.go"}) {
+		t.Fatalf("after a failure, trigger = %+v, want [main.go]", tr)
+	}
+}
+
+func TestRunSavesDuringABuildMakeOneFollowUp(t *testing.T) {
+	root := t.TempDir()
+	f := newFakeBuilds()
+	release := make(chan struct{})
+	f.block[1] = release
+	stop := startRun(t, root, f, false)
+	defer stop()
+	f.next(t)
+	f.result(t)
+	write(t, root, "a", "1")
+	f.next(t) // build 1 runs and blocks
+	// Two saves while it runs, far enough apart to be separate batches.
+	write(t, root, "b", "1")
+	time.Sleep(500 * time.Millisecond)
+	write(t, root, "c", "1")
+	time.Sleep(500 * time.Millisecond)
+	close(release)
+	f.result(t)
+	if tr := f.next(t); !slices.Equal(tr.Paths, []string{"b", "c"}) {
+		t.Fatalf("follow-up trigger = %+v, want one build for [b c]", tr)
+	}
+	f.result(t)
+	write(t, root, "sentinel", "1")
+	if tr := f.next(t); !slices.Equal(tr.Paths, []string{"sentinel"}) {
+		t.Fatalf("trigger = %+v, want only the sentinel: a second follow-up ran", tr)
+	}
+}
+
+func TestRunCancelRunning(t *testing.T) {
+	root := t.TempDir()
+	f := newFakeBuilds()
+	f.block[1] = make(chan struct{}) // never released
+	stop := startRun(t, root, f, true)
+	defer stop()
+	f.next(t)
+	f.result(t)
+	write(t, root, "a", "1")
+	f.next(t)
+	write(t, root, "b", "1")
+	if err := f.result(t); !errors.Is(err, context.Canceled) {
+		t.Fatalf("running build ended with %v, want it cancelled", err)
+	}
+	if tr := f.next(t); !slices.Equal(tr.Paths, []string{"b"}) {
+		t.Fatalf("restart trigger = %+v, want [b]", tr)
+	}
+}
+
+func TestRunStopCancelsTheBuild(t *testing.T) {
+	root := t.TempDir()
+	f := newFakeBuilds()
+	f.block[0] = make(chan struct{})
+	stop := startRun(t, root, f, false)
+	f.next(t)
+	if err := stop(); err != nil {
+		t.Fatalf("Run = %v, want nil after cancel", err)
+	}
+	if err := f.result(t); !errors.Is(err, context.Canceled) {
+		t.Errorf("the build ended with %v, want it cancelled", err)
+	}
+}
+
+func TestBatchSummary(t *testing.T) {
+	tests := []struct {
+		b    Batch
+		want string
+	}{
+		{Batch{Paths: []string{"a"}}, "a"},
+		{Batch{Paths: []string{"a", "b", "c", "d", "e"}}, "a, b, c, d, e"},
+		{Batch{Paths: []string{"a", "b", "c", "d", "e", "f", "g"}}, "a, b, c, d, e and 2 more"},
+		{Batch{Rescan: true}, "(changes may have been missed; rescanned)"},
+	}
+	for _, tt := range tests {
+		if got := tt.b.Summary(5); got != tt.want {
+			t.Errorf("%+v.Summary(5) = %q, want %q", tt.b, got, tt.want)
+		}
+	}
+}
