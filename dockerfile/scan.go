@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"bytes"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -24,6 +25,8 @@ type segment struct {
 // logical is one scanned instruction.
 type logical struct {
 	text      string
+	buf       []byte // text while it is assembled
+	origin    int    // file offset of the first line's content
 	segs      []segment
 	startLine int // 1-based physical line of the first content
 	endLine   int // last physical line consumed (heredoc terminators included)
@@ -135,7 +138,7 @@ func (s *scanner) scan() []*logical {
 		if end && n == 0 {
 			continue
 		}
-		l := &logical{startLine: i + 1}
+		l := &logical{startLine: i + 1, origin: off}
 		l.add(trimmed[:n], off)
 		for !end && i+1 < len(s.lines) {
 			i++
@@ -152,6 +155,7 @@ func (s *scanner) scan() []*logical {
 			l.add(next.text[:n], next.start)
 		}
 		l.endLine = i + 1
+		l.text, l.buf = string(l.buf), nil
 		l.tok = tokenize(l.text, s.escape)
 		i = s.readHeredocs(l, i)
 		out = append(out, l)
@@ -163,8 +167,8 @@ func (l *logical) add(b []byte, src int) {
 	if len(b) == 0 {
 		return
 	}
-	l.segs = append(l.segs, segment{at: len(l.text), src: src, n: len(b)})
-	l.text += string(b)
+	l.segs = append(l.segs, segment{at: len(l.buf), src: src, n: len(b)})
+	l.buf = append(l.buf, b...)
 }
 
 // readHeredocs consumes the heredoc bodies of l, which ends on line index
@@ -238,15 +242,14 @@ func (noEnv) Keys() []string            { return nil }
 // offset at the end of a segment maps to the end of that segment.
 func (l *logical) srcOffset(at int) int {
 	if len(l.segs) == 0 {
-		return 0
+		return l.origin
 	}
-	for _, sg := range l.segs {
-		if at < sg.at+sg.n {
-			return sg.src + max(at-sg.at, 0)
-		}
+	i := sort.Search(len(l.segs), func(i int) bool { return at < l.segs[i].at+l.segs[i].n })
+	if i == len(l.segs) {
+		last := l.segs[len(l.segs)-1]
+		return last.src + last.n
 	}
-	last := l.segs[len(l.segs)-1]
-	return last.src + last.n
+	return l.segs[i].src + max(at-l.segs[i].at, 0)
 }
 
 // span maps the logical range [start, end) to file offsets. The end maps
