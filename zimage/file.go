@@ -257,6 +257,7 @@ func Parse(name string, src []byte) *File {
 	}
 	d.file(py.root)
 	validate(d)
+	d.schemaCheck()
 
 	for i := range d.diags {
 		d.diags[i].File = name
