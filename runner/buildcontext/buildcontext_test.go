@@ -2,6 +2,7 @@ package buildcontext
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -500,4 +501,26 @@ func FuzzMatch(f *testing.F) {
 			t.Fatalf("Digest of Match(%q): %v", src, err)
 		}
 	})
+}
+
+func BenchmarkMatchDigest(b *testing.B) {
+	dir := b.TempDir()
+	spec := map[string]string{}
+	for i := range 2000 {
+		spec[fmt.Sprintf("src/d%02d/f%04d.go", i%50, i)] = strings.Repeat("x", 4096)
+	}
+	writeTree(b, dir, spec)
+	c, err := Open(dir, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		files, err := c.Match([]string{"src"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Digest(files); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -140,6 +140,9 @@ func (l *loop) handle(ev fsnotify.Event) {
 	if !ok {
 		return
 	}
+	if rel == "." && (ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename)) {
+		l.opts.Logf("watch: %s was moved or removed; changes under it are no longer seen", l.w.root)
+	}
 	if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
 		// After a rename, the kernel keeps reporting events inside the
 		// moved tree under the old path: drop those watches. The new name

@@ -38,7 +38,9 @@ func NewRelevance(bc *buildcontext.Context, buildFile string, p *plan.Plan) *Rel
 
 // Update replaces the context and plan, after the build file or the
 // ignore file changed. A nil plan (the build file does not parse) keeps
-// the previous sources, so that fixing the file is still seen.
+// the previous sources, so that fixing the file is still seen. A Watcher
+// decides SkipDir once per directory: after the ignore file changed, start
+// a new Watcher.
 func (r *Relevance) Update(bc *buildcontext.Context, buildFile string, p *plan.Plan) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
