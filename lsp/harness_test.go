@@ -48,6 +48,7 @@ type testClient struct {
 	t      *testing.T
 	conn   jsonrpc2.Conn
 	server protocol.Server
+	srv    *Server // the server under test, for white-box checks
 	done   chan error
 
 	// config answers workspace/configuration (nil: null).
@@ -67,7 +68,9 @@ func startServer(t *testing.T, init func(*protocol.InitializeParams)) (*testClie
 	srvEnd, cliEnd := net.Pipe()
 	c := &testClient{t: t, done: make(chan error, 1), changed: make(chan struct{}), diags: map[uri.URI]*protocol.PublishDiagnosticsParams{}}
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { c.done <- Serve(ctx, srvEnd, Options{}) }()
+	started := make(chan *Server, 1)
+	go func() { c.done <- Serve(ctx, srvEnd, Options{started: func(s *Server) { started <- s }}) }()
+	c.srv = <-started
 
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(cliEnd), jsonrpc2.WithCodec(codec{}))
 	inner := protocol.ClientHandler(c, func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
@@ -306,4 +309,15 @@ func summary(ds []protocol.Diagnostic) string {
 		fmt.Fprintf(&b, "%s %s: %s\n", fmtRange(d.Range), code(d), message(d))
 	}
 	return b.String()
+}
+
+// serverText is the document text the server holds.
+func serverText(c *testClient, u uri.URI) string {
+	d := c.srv.doc(u)
+	if d == nil {
+		return ""
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return string(d.text)
 }

@@ -26,6 +26,9 @@ type Options struct {
 	// MaxDocumentSize is the largest document, in bytes, that is analysed;
 	// larger ones get a single diagnostic saying so. 0 means 4 MiB.
 	MaxDocumentSize int
+
+	// started is called with the server once it runs (tests only).
+	started func(*Server)
 }
 
 // Server is one language-server session: the documents a client opened,
@@ -80,6 +83,9 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	s.ctx = protocol.WithClient(ctx, s.client)
 	s.builds = newBuilds(s)
 	s.conn.Go(s.ctx, s.handler())
+	if opts.started != nil {
+		opts.started(s)
+	}
 
 	var err error
 	select {

@@ -128,9 +128,11 @@ func yamlCursorAt(sf *source.File, p source.Pos) yamlCursor {
 func yamlParents(sf *source.File, line, need int, siblings map[string]bool, newItem bool) []string {
 	var path []string
 	inMapping := !newItem
-	for l := line - 1; l >= 1 && need > 0; l-- {
+	for l := line - 1; l >= 1; l-- {
 		y := readYAMLLine(sf.LineText(l))
 		switch {
+		case need == 0 && !inMapping:
+			return path
 		case y.blank, y.keyCol > need:
 			continue
 		case y.keyCol == need:
