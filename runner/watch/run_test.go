@@ -122,9 +122,9 @@ func TestRunSavesDuringABuildMakeOneFollowUp(t *testing.T) {
 	f.next(t) // build 1 runs and blocks
 	// Two saves while it runs, far enough apart to be separate batches.
 	write(t, root, "b", "1")
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(time.Second)
 	write(t, root, "c", "1")
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(time.Second)
 	close(release)
 	f.result(t)
 	if tr := f.next(t); !slices.Equal(tr.Paths, []string{"b", "c"}) {
