@@ -142,6 +142,11 @@ func TestValidateErrors(t *testing.T) {
 		{"null mode keys", "base: ~\nbuild: ~", []string{`/: expected exactly one of ` + modes + `, found none`}},
 		{"base and build", "base: a\nbuild: b", []string{`/build: expected exactly one of ` + modes + `, found "base" and "build"`}},
 		{"runtime wasm and wasm", "runtime: wasm\nwasm: {}", []string{`/wasm: expected exactly one of ` + modes + `, found "runtime" and "wasm"`}},
+		{"null stages is an empty map", "base: x\nstages: ~", []string{
+			`/base: expected exactly one of ` + modes + `, found "stages" and "base"`,
+			`/stages: expected a map of stages, got null`,
+		}},
+		{"null wasm is wasm mode", "base: x\nwasm: ~", []string{`/base: expected exactly one of ` + modes + `, found "wasm" and "base"`}},
 		{"root is a list", `[a]`, []string{`/: expected a mapping at the top of the file, got a list`}},
 		{"unknown top-level key", "base: x\nshell: sh", []string{`/shell: unknown key "shell"`}},
 		{"misspelt top-level key", "base: x\nhealthchek: {cmd: x}", []string{`/healthchek: unknown key "healthchek"; did you mean "healthcheck"?`}},

@@ -212,23 +212,35 @@ func discriminator(branch *node) string {
 }
 
 // guard reports whether a oneOf branch applies to obj: its discriminator
-// is set (present and not null), and the keys of its `not: {required}`,
-// if any, are not all set.
+// is set, and the keys of its `not: {required}`, if any, are not all set.
 func guard(branch *node, obj map[string]any) bool {
 	key := discriminator(branch)
-	if key == "" || obj[key] == nil {
+	if key == "" || !isSet(branch, obj, key) {
 		return false
 	}
-	excl := branch.get("not").get("required").strings()
+	not := branch.get("not")
+	excl := not.get("required").strings()
 	if len(excl) == 0 {
 		return true
 	}
 	for _, k := range excl {
-		if obj[k] == nil {
+		if !isSet(not, obj, k) {
 			return true
 		}
 	}
 	return false
+}
+
+// isSet reports whether key is present in obj, as schema sch sees it: a
+// null value counts only when sch does not require the key to be
+// "present" (non-null), so that `base: ~` is absent but `stages: ~` is an
+// empty map of stages.
+func isSet(sch *node, obj map[string]any, key string) bool {
+	v, ok := obj[key]
+	if !ok {
+		return false
+	}
+	return v != nil || sch.get("properties").get(key).get("$ref").str() != "#/$defs/present"
 }
 
 // leaf reports one failed keyword.
