@@ -106,7 +106,7 @@ var invalidDocs = []string{
 var schemaBlind = []string{
 	"base: x\nversion: 1.0",                                           // decodes to the number 1
 	"base: x\nexpose: [8080.0]",                                       // decodes to the integer-valued 8080
-	"base: x\nsteps: [{copy: a, to: b, chmod: 0x1ff}]",                 // YAML text matters, not the number
+	"base: x\nsteps: [{copy: a, to: b, chmod: 0x1ff}]",                // YAML text matters, not the number
 	"base: x\nhealthcheck: {cmd: x, interval: 1.5ns}",                 // below the precision of a duration
 	"base: x\nsteps: [{run: x, cache: [{target: /a}, {target: /a}]}]", // duplicate targets
 	"stages: {a: {base: b}, b: {base: x}}",                            // a stage that refers to a later one
