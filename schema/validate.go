@@ -137,7 +137,7 @@ type walker struct {
 func (w *walker) collect(ve *jsonschema.ValidationError, action string) {
 	switch k := ve.ErrorKind.(type) {
 	case *kind.OneOf:
-		w.oneOf(ve, k, action)
+		w.oneOf(ve, k)
 		return
 	case *kind.AnyOf:
 		w.add(ve, "", "anyOf", "does not match any of the allowed forms")
@@ -159,7 +159,7 @@ func (w *walker) collect(ve *jsonschema.ValidationError, action string) {
 // build in a stage, or the action of a step. The branch that applies is the
 // one whose first required key is set (see guard); only its errors are
 // reported, so users never see the complaints of the alternatives.
-func (w *walker) oneOf(ve *jsonschema.ValidationError, k *kind.OneOf, action string) {
+func (w *walker) oneOf(ve *jsonschema.ValidationError, k *kind.OneOf) {
 	obj, ok := instanceAt(w.doc, ve.InstanceLocation).(map[string]any)
 	if !ok {
 		return // not a mapping: the "type" error says so
