@@ -112,8 +112,11 @@ func (s *stageRun) fromSources(ctx context.Context, c *plan.Copy) (string, []str
 			srcs[i] = src
 			continue
 		}
-		srcs[i] = path.Join(dir, src)
-		if strings.HasSuffix(src, "/") {
+		srcs[i] = src
+		if !path.IsAbs(src) {
+			srcs[i] = path.Join(dir, src)
+		}
+		if strings.HasSuffix(src, "/") && !strings.HasSuffix(srcs[i], "/") {
 			srcs[i] += "/"
 		}
 	}

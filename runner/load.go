@@ -159,21 +159,15 @@ func Load(bf BuildFile) (*plan.Plan, []diag.Diagnostic, error) {
 		f := zimage.Parse(bf.Path, bf.Source)
 		ds = f.Diagnostics
 		if !f.HasErrors() {
-			planner, ok := any(f).(interface {
-				Plan() (*plan.Plan, []diag.Diagnostic)
-			})
-			if !ok {
-				return nil, ds, errors.New("converting ZImagefiles to a stage plan is not available in this build")
+			var err error
+			if p, err = f.Plan(); err != nil {
+				return nil, ds, err
 			}
-			var more []diag.Diagnostic
-			p, more = planner.Plan()
-			ds = append(ds, more...)
 		}
 	} else {
 		f := dockerfile.Parse(bf.Path, bf.Source)
-		var more []diag.Diagnostic
-		p, more = f.Plan()
-		ds = append(slices.Clone(f.Diagnostics), more...)
+		p, _ = f.Plan() // its diagnostics are the errors among f.Diagnostics
+		ds = f.Diagnostics
 	}
 	if diag.HasError(ds) || p == nil {
 		return nil, ds, &LoadError{File: bf.Path, Diagnostics: ds}

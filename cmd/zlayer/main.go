@@ -53,6 +53,8 @@ func main() {
 func commands() []*cobra.Command {
 	return []*cobra.Command{
 		newVersionCmd(),
+		newBuildCmd(),
+		newPlanCmd(),
 		newLSPCmd(),
 	}
 }
