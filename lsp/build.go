@@ -266,6 +266,7 @@ type buildOutput struct {
 }
 
 func (r *buildReporter) event(e runner.Event) {
+
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch e := e.(type) {

@@ -74,7 +74,7 @@ func startServer(t *testing.T, init func(*protocol.InitializeParams)) (*testClie
 
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(cliEnd), jsonrpc2.WithCodec(codec{}))
 	inner := protocol.ClientHandler(c, func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
-		c.record(note{method: req.Method(), params: append(json.RawMessage(nil), req.Params()...)})
+		c.record(note{method: strings.Clone(req.Method()), params: append(json.RawMessage(nil), req.Params()...)})
 		return nil, nil
 	})
 	c.conn.Go(ctx, func(ctx context.Context, req *jsonrpc2.Request) (any, error) {

@@ -192,6 +192,7 @@ func (s *Server) closeAll() {
 // logged only.
 func (s *Server) notify(method string, params any) {
 	if err := s.conn.Notify(s.ctx, method, params); err != nil {
+
 		s.log.Debug("notify failed", "method", method, "error", err)
 	}
 }
