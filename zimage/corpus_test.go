@@ -58,3 +58,35 @@ func TestCorpusParses(t *testing.T) {
 		})
 	}
 }
+
+// TestCorpusPlans checks that every corpus file that is not wasm and not
+// Windows converts to a stage plan whose instructions all have ranges.
+func TestCorpusPlans(t *testing.T) {
+	for _, path := range corpusFiles(t) {
+		name := strings.TrimPrefix(path, corpusDir+"/")
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := Parse(name, src)
+		if f.Mode == ModeWasm || f.OS != nil && f.OS.Text == "windows" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			p, err := f.Plan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Stages) == 0 {
+				t.Fatal("plan has no stages")
+			}
+			for _, st := range p.Stages {
+				for _, in := range st.Instructions {
+					if in.Source().IsZero() {
+						t.Errorf("stage %s: %s has no source range", st.DisplayName(), in.Keyword())
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,141 @@
+package zimage
+
+import (
+	"strings"
+
+	"github.com/zlayer/zlayer/plan"
+)
+
+// unquoteDockerfile returns a copy of a Dockerfile plan whose word values
+// (kept as written, with Dockerfile quoting) are turned into ZImagefile
+// values: quotes and escapes removed, variable references kept, and a
+// literal "$" written as "\$".
+func unquoteDockerfile(p *plan.Plan) *plan.Plan {
+	esc := p.Escape
+	if esc == 0 {
+		esc = '\\'
+	}
+	w := func(s string) string { return dockerWord(s, esc) }
+	out := *p
+	out.Args = nil
+	for _, a := range p.Args {
+		c := *a
+		c.Default = w(a.Default)
+		out.Args = append(out.Args, &c)
+	}
+	out.Stages = nil
+	for _, st := range p.Stages {
+		c := *st
+		c.Base, c.Platform = w(st.Base), w(st.Platform)
+		c.Instructions = nil
+		for _, in := range st.Instructions {
+			c.Instructions = append(c.Instructions, unquoteInstruction(in, w))
+		}
+		out.Stages = append(out.Stages, &c)
+	}
+	return &out
+}
+
+func unquoteInstruction(in plan.Instruction, w func(string) string) plan.Instruction {
+	kvs := func(ps []plan.KeyValue, keys bool) []plan.KeyValue {
+		out := make([]plan.KeyValue, len(ps))
+		for i, kv := range ps {
+			out[i] = plan.KeyValue{Key: kv.Key, Value: w(kv.Value)}
+			if keys {
+				out[i].Key = w(kv.Key)
+			}
+		}
+		return out
+	}
+	all := func(ss []string) []string {
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = w(s)
+		}
+		return out
+	}
+	switch v := in.(type) {
+	case *plan.Arg:
+		c := *v
+		c.Default = w(v.Default)
+		return &c
+	case *plan.Env:
+		c := *v
+		c.Pairs = kvs(v.Pairs, false)
+		return &c
+	case *plan.Label:
+		c := *v
+		c.Pairs = kvs(v.Pairs, true)
+		return &c
+	case *plan.Workdir:
+		c := *v
+		c.Path = w(v.Path)
+		return &c
+	case *plan.User:
+		c := *v
+		c.User = w(v.User)
+		return &c
+	case *plan.Volume:
+		c := *v
+		c.Paths = all(v.Paths)
+		return &c
+	case *plan.StopSignal:
+		c := *v
+		c.Signal = w(v.Signal)
+		return &c
+	case *plan.Copy:
+		c := *v
+		c.Sources, c.Dest, c.Chown, c.Chmod = all(v.Sources), w(v.Dest), w(v.Chown), w(v.Chmod)
+		return &c
+	case *plan.Run:
+		c := *v
+		c.Mounts = make([]plan.Mount, len(v.Mounts))
+		for i, m := range v.Mounts {
+			m.Target, m.ID = w(m.Target), w(m.ID)
+			c.Mounts[i] = m
+		}
+		return &c
+	}
+	return in
+}
+
+// dockerWord removes Dockerfile quoting from one word: single quotes keep
+// their content literally, double quotes and bare text honour the escape
+// character; "$" that the Dockerfile would not expand becomes "\$".
+func dockerWord(s string, esc rune) string {
+	var b strings.Builder
+	rs := []rune(s)
+	quote := rune(0)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case quote == '\'':
+			if r == '\'' {
+				quote = 0
+			} else if r == '$' {
+				b.WriteString(`\$`)
+			} else {
+				b.WriteRune(r)
+			}
+		case r == esc && i+1 < len(rs):
+			i++
+			next := rs[i]
+			switch {
+			case next == '$':
+				b.WriteString(`\$`)
+			case quote == '"' && next != '"' && next != esc:
+				b.WriteRune(r)
+				b.WriteRune(next)
+			default:
+				b.WriteRune(next)
+			}
+		case quote == 0 && (r == '\'' || r == '"'):
+			quote = r
+		case quote == '"' && r == '"':
+			quote = 0
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
