@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -268,8 +269,10 @@ func placeholder(args []string) string {
 
 func (b *build) addContainer(name string) {
 	b.mu.Lock()
-	b.containers = append(b.containers, name)
-	b.mu.Unlock()
+	defer b.mu.Unlock()
+	if !slices.Contains(b.containers, name) {
+		b.containers = append(b.containers, name)
+	}
 }
 
 func (b *build) addImage(id string) {

@@ -151,6 +151,7 @@ func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error 
 		m.step, m.ins, m.started = n, ins, time.Now()
 		s.started(n, x)
 		s.scope.Apply(x)
+		s.chain(x)
 		s.pending = append(s.pending, m)
 		return nil
 	}
@@ -159,14 +160,12 @@ func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error 
 	}
 	start := time.Now()
 	s.started(n, x)
-	if a, ok := x.(*plan.Arg); ok {
-		s.scope.Apply(a)
-		s.b.emit(StepDone{Stage: s.rs.Index, Step: n, DurationMS: ms(time.Since(start))})
-		return nil
+	key, hit, err := s.lookup(ctx, x)
+	if err != nil {
+		return s.fail(n, ins, err, nil)
 	}
-	if sh, ok := x.(*plan.Shell); ok {
-		s.shell = sh.Shell
-		s.b.emit(StepDone{Stage: s.rs.Index, Step: n, DurationMS: ms(time.Since(start))})
+	if hit {
+		s.b.emit(StepDone{Stage: s.rs.Index, Step: n, Cached: true, DurationMS: ms(time.Since(start))})
 		return nil
 	}
 	var output []string
@@ -177,6 +176,9 @@ func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error 
 		err = s.copyStep(ctx, n, x)
 	default:
 		err = fmt.Errorf("%s is not supported by this builder", ins.Keyword())
+	}
+	if err == nil {
+		err = s.store(ctx, key)
 	}
 	if err != nil {
 		return s.fail(n, ins, err, output)
@@ -240,8 +242,12 @@ func (s *stageRun) mkdir(ctx context.Context, dir, owner string) error {
 // commit commits the working container and returns the image ID; names
 // are the image names to give it (none for an intermediate stage).
 func (s *stageRun) commit(ctx context.Context, names []string) (string, error) {
+	return s.commitAs(ctx, s.final && s.b.opts.Squash, names)
+}
+
+func (s *stageRun) commitAs(ctx context.Context, squash bool, names []string) (string, error) {
 	args := []string{"commit", "--quiet", "--format", s.b.opts.Format}
-	if s.final && s.b.opts.Squash {
+	if squash {
 		args = append(args, "--squash")
 	}
 	args = append(args, s.ctr)
