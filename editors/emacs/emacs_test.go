@@ -25,7 +25,7 @@ func TestEglot(t *testing.T) {
 		[]string{"SERVER=" + bins.LSP, "PLUGIN=" + plugin, "FILE=" + file},
 		emacs, "--batch", "-Q", "-l", filepath.Join(plugin, "testdata", "eglot_e2e.el"))
 	for _, want := range []string{"e2e: mode zimagefile-mode", "e2e: connected to zlayer-lsp",
-		"e2e: diagnostic: unknown field `baes`", "e2e: completion:", "e2e: stopped"} {
+		"unknown field `baes`", "e2e: completion:", "e2e: stopped"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in the output:\n%s", want, out)
 		}

@@ -36,6 +36,22 @@ func runE2E(t *testing.T, timeout time.Duration, env ...string) string {
 		"--cmd", "set rtp^="+plugin, "-c", "filetype on", "-c", "luafile "+filepath.Join(plugin, "testdata", "e2e.lua"))
 }
 
+// TestPluginUnits runs testdata/unit.lua: the plugin's own logic (ids,
+// project root, output lines, matching end messages to builds, status line)
+// without a server.
+func TestPluginUnits(t *testing.T) {
+	nvim := edtest.Tool(t, "nvim", "apt-get install neovim")
+	plugin, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := edtest.Run(t, time.Minute, t.TempDir(), nil, nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n",
+		"--cmd", "set rtp^="+plugin, "-c", "luafile "+filepath.Join(plugin, "testdata", "unit.lua"))
+	if !strings.Contains(out, "unit: ok") {
+		t.Errorf("unit.lua did not finish:\n%s", out)
+	}
+}
+
 // TestBuildWithoutBuildah checks detection, attach, the diagnostic, stage
 // completion and a :ZlayerBuild that reaches the server and fails cleanly
 // because buildah.path names no program.

@@ -19,6 +19,10 @@
     (unless (funcall pred)
       (error "timed out after %ss waiting for %s" seconds what))))
 
+(defun e2e-diagnostic-on (line)
+  (cl-find-if (lambda (d) (= line (line-number-at-pos (flymake-diagnostic-beg d))))
+              (flymake-diagnostics)))
+
 (condition-case err
     (progn
       (find-file (getenv "FILE"))
@@ -28,11 +32,10 @@
       (apply #'eglot (eglot--guess-contact)) ; what M-x eglot does, with the entry zlayer.el registered
       (e2e-wait "the server" 10 (lambda () (eglot-current-server)))
       (e2e-log "connected to %s" (plist-get (eglot--server-info (eglot-current-server)) :name))
-      (e2e-wait "a diagnostic" 10 (lambda () (flymake-diagnostics)))
-      (let* ((d (car (flymake-diagnostics)))
-             (line (line-number-at-pos (flymake-diagnostic-beg d))))
-        (unless (= line 9)
-          (error "diagnostic on line %d, want 9: %s" line (flymake-diagnostic-text d)))
+      (e2e-wait "a diagnostic on line 9" 10 (lambda () (e2e-diagnostic-on 9)))
+      (let ((d (e2e-diagnostic-on 9)))
+        (unless (eq (flymake-diagnostic-type d) 'eglot-error)
+          (error "diagnostic type %s, want eglot-error" (flymake-diagnostic-type d)))
         (unless (string-match-p "unknown field `baes`" (flymake-diagnostic-text d))
           (error "diagnostic text: %s" (flymake-diagnostic-text d)))
         (e2e-log "diagnostic: %s" (flymake-diagnostic-text d)))

@@ -37,7 +37,7 @@ local ok, err = pcall(function()
   log('attached')
 
   wait('a diagnostic', 10000, function()
-    return #vim.diagnostic.get(buf) > 0
+    return #vim.diagnostic.get(buf, { severity = vim.diagnostic.severity.ERROR }) > 0
   end)
   local typo
   for _, d in ipairs(vim.diagnostic.get(buf)) do
@@ -52,8 +52,8 @@ local ok, err = pcall(function()
   log('diagnostic: ' .. typo.message)
 
   vim.api.nvim_buf_set_lines(buf, 8, 9, false, { '    base: "localhost/busybox:latest"' })
-  wait('the diagnostics to clear', 10000, function()
-    return #vim.diagnostic.get(buf) == 0
+  wait('the errors to clear', 10000, function()
+    return #vim.diagnostic.get(buf, { severity = vim.diagnostic.severity.ERROR }) == 0
   end)
   log('diagnostics cleared')
 

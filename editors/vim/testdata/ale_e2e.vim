@@ -41,9 +41,9 @@ try
   endif
   call s:Log('filetype zimagefile')
   ALELint
-  call s:Wait('a diagnostic', 10000, '!empty(ale#engine#GetLoclist(bufnr("")))')
-  let s:item = ale#engine#GetLoclist(bufnr(''))[0]
-  if s:item.lnum != 9 || s:item.col != 5 || s:item.text !~# 'unknown field `baes`'
+  call s:Wait('a diagnostic on line 9', 10000, '!empty(filter(copy(ale#engine#GetLoclist(bufnr(""))), "v:val.lnum == 9"))')
+  let s:item = filter(copy(ale#engine#GetLoclist(bufnr(''))), 'v:val.lnum == 9')[0]
+  if s:item.col != 5 || s:item.type !=# 'E' || s:item.text !~# 'unknown field `baes`'
     call s:Fail('unexpected diagnostic ' . string(s:item))
   endif
   call s:Log('diagnostic: ' . s:item.text)

@@ -72,6 +72,8 @@ export function buildIdOf(result: unknown): string | undefined {
 /** Builds tracks the builds the server is running for this window. */
 export class Builds {
   private shownFor = new Set<string>();
+  /** What each running build builds: a stage name, or "" for the whole image. */
+  private targets = new Map<string, string>();
 
   constructor(
     private readonly out: OutputSink,
@@ -84,8 +86,11 @@ export class Builds {
    * executeCommand answer; label names the build for the user. It returns
    * the build id, or undefined when the answer carried none.
    */
-  started(result: unknown, label: string): string | undefined {
+  started(result: unknown, label: string, stage?: string): string | undefined {
     const id = buildIdOf(result);
+    if (id) {
+      this.targets.set(id, stage ?? '');
+    }
     this.out.appendLine(`── build ${label} started${id ? ` (${id})` : ''} ──`);
     this.out.show(true);
     if (id) {
@@ -105,11 +110,15 @@ export class Builds {
       // A build started another way (a code action, another command).
       this.status.begin(id, p.stage || 'image');
     }
+    if (id !== '' && p.stage && !this.targets.has(id)) {
+      this.targets.set(id, p.stage);
+    }
     if (id !== '' && !this.shownFor.has(id)) {
       this.shownFor.add(id);
       this.out.show(true);
     }
-    const prefix = p.stage ? `[${p.stage}] ` : '';
+    // The runner's own step lines already start with "[stage k/n]".
+    const prefix = p.stage && !p.line.startsWith(`[${p.stage} `) && !p.line.startsWith(`[${p.stage}]`) ? `[${p.stage}] ` : '';
     this.out.appendLine(`${prefix}${p.stream === 'stderr' ? '! ' : ''}${p.line}`);
     if (id !== '') {
       this.status.report(id, p.stage ?? '');
@@ -129,6 +138,7 @@ export class Builds {
     }
     this.status.end(id);
     this.shownFor.delete(id);
+    this.targets.delete(id);
     this.out.appendLine(`── ${m.message} ──`);
     if (m.type === messageError) {
       this.notify.failed(m.message);
@@ -143,6 +153,7 @@ export class Builds {
       this.status.end(id);
     }
     this.shownFor.clear();
+    this.targets.clear();
   }
 
   /** running lists the ids of the builds in progress. */
@@ -151,8 +162,9 @@ export class Builds {
   }
 
   // buildFor picks the running build a message is about: the one whose id
-  // or label it names, else the only one running. Messages that do not
-  // talk about a build belong to none.
+  // it names, else the one whose target it names ("Built stage app in …",
+  // "Build of image failed: …"), else the only one running. Messages that
+  // do not talk about a build belong to none.
   private buildFor(text: string): string | undefined {
     const active = this.status.active();
     if (active.length === 0 || !/\bbuil[dt]|cancel/i.test(text)) {
@@ -162,9 +174,13 @@ export class Builds {
     if (byId) {
       return byId;
     }
-    const byLabel = active.filter((id) => new RegExp(`\\b${escape(this.status.labelOf(id) ?? '')}\\b`).test(text));
-    if (byLabel.length === 1) {
-      return byLabel[0];
+    const byTarget = active.find((id) => {
+      const stage = this.targets.get(id);
+      const what = stage ? `stage ${escape(stage)}` : 'image';
+      return new RegExp(`\\b(?:Built|Build of) ${what}(?![\\w.-])`).test(text);
+    });
+    if (byTarget) {
+      return byTarget;
     }
     return active.length === 1 ? active[0] : undefined;
   }

@@ -212,7 +212,7 @@ class Extension {
     const label = `${args.stage ?? 'image'} (${path.basename(uri.fsPath)})`;
     try {
       const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [params] });
-      this.builds.started(result, label);
+      this.builds.started(result, label, args.stage);
       return result;
     } catch (err) {
       const text = `ZLayer: build ${label} could not start: ${message(err)}`;

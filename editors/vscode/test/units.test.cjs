@@ -254,22 +254,37 @@ test('Builds feeds the output channel and ends a build with its image ID', () =>
   builds.message({ type: 3, message: 'Settings reloaded' });
   assert.deepEqual(seen, [['other', 'Settings reloaded']]);
   assert.equal(item.visible, true);
-  builds.message({ type: 3, message: 'Built runtime: image 3f2a9c1b7d4e5a6b' });
-  assert.deepEqual(seen[1], ['ok', 'Built runtime: image 3f2a9c1b7d4e5a6b', '3f2a9c1b7d4e5a6b']);
+  builds.message({ type: 3, message: 'Built stage runtime in 0.4s: image 3f2a9c1b7d4e5a6b' });
+  assert.deepEqual(seen[1], ['ok', 'Built stage runtime in 0.4s: image 3f2a9c1b7d4e5a6b', '3f2a9c1b7d4e5a6b']);
   assert.equal(item.visible, false);
   assert.deepEqual(builds.running(), []);
 });
 
 test('Builds matches the end message to its build and reports failures', () => {
   const { seen, builds, item } = tracker();
-  builds.started({ buildId: 'b1' }, 'builder');
-  builds.started({ buildId: 'b2' }, 'runtime');
-  builds.message({ type: 1, message: 'Build of runtime failed: RUN exited with 1 (ZImagefile:12)' });
-  assert.deepEqual(seen, [['failed', 'Build of runtime failed: RUN exited with 1 (ZImagefile:12)']]);
+  builds.started({ buildId: 'b1' }, 'builder (ZImagefile)', 'builder');
+  builds.started({ buildId: 'b2' }, 'runtime (ZImagefile)', 'runtime');
+  builds.started({ buildId: 'b3' }, 'image (ZImagefile)');
+  builds.started({ buildId: 'b4' }, 'app (ZImagefile)', 'app');
+  builds.message({ type: 1, message: 'Build of stage runtime failed: ZImagefile:12: RUN exited with 1' });
+  assert.deepEqual(seen, [['failed', 'Build of stage runtime failed: ZImagefile:12: RUN exited with 1']]);
+  assert.deepEqual(builds.running().sort(), ['b1', 'b3', 'b4']);
+  builds.message({ type: 3, message: 'Built stage app in 1.2s: image 3f2a9c1b7d4e (app:dev)' });
+  assert.deepEqual(seen[1], ['ok', 'Built stage app in 1.2s: image 3f2a9c1b7d4e (app:dev)', '3f2a9c1b7d4e']);
+  assert.deepEqual(builds.running().sort(), ['b1', 'b3']);
+  builds.message({ type: 3, message: 'Built image in 3.0s: image 0a1b2c3d4e5f' });
   assert.deepEqual(builds.running(), ['b1']);
-  builds.message({ type: 3, message: 'Build b1 cancelled' });
+  builds.message({ type: 2, message: 'Build b1 cancelled' });
   assert.deepEqual(builds.running(), []);
   assert.equal(item.visible, false);
+});
+
+test('Builds does not repeat the stage prefix of runner step lines', () => {
+  const { out, builds } = tracker();
+  builds.started({ buildId: 'b1' }, 'app', 'app');
+  builds.output({ buildId: 'b1', stage: 'builder', line: '[builder 1/2] FROM localhost/busybox:latest' });
+  builds.output({ buildId: 'b1', stage: 'builder', line: 'hello' });
+  assert.deepEqual(out.lines.slice(-2), ['[builder 1/2] FROM localhost/busybox:latest', '[builder] hello']);
 });
 
 test('Builds adopts output of builds started elsewhere (code actions)', () => {

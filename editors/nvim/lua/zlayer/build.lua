@@ -11,6 +11,7 @@ local M = {}
 -- (client:token → {title, message, percentage}), the last finished build
 -- and the output buffer.
 local builds = {}
+local targets = {} -- build id → stage name, "" for the whole image
 local progress = {}
 local output_buf = nil
 M.last = nil
@@ -73,10 +74,11 @@ function M.running()
 end
 
 --- Records a build the server accepted.
-function M.started(result, label)
+function M.started(result, label, stage)
   local id = util.build_id(result)
   if id then
     builds[id] = label
+    targets[id] = stage or ''
   end
   M.append({ ('── build %s started%s ──'):format(label, id and (' (' .. id .. ')') or '') })
   status_changed()
@@ -93,7 +95,15 @@ function M.on_output(_, result)
     builds[id] = result.stage or 'image' -- started elsewhere (a code action)
     status_changed()
   end
-  local prefix = (type(result.stage) == 'string' and result.stage ~= '') and ('[' .. result.stage .. '] ') or ''
+  local stage = type(result.stage) == 'string' and result.stage or ''
+  if id and stage ~= '' and not targets[id] then
+    targets[id] = stage
+  end
+  local prefix = ''
+  -- The runner's own step lines already start with "[stage k/n]".
+  if stage ~= '' and result.line:sub(1, #stage + 2) ~= '[' .. stage .. ' ' and result.line:sub(1, #stage + 2) ~= '[' .. stage .. ']' then
+    prefix = '[' .. stage .. '] '
+  end
   local marker = result.stream == 'stderr' and '! ' or ''
   local lines = vim.split(result.line, '\n', { plain = true })
   for i, l in ipairs(lines) do
@@ -115,15 +125,15 @@ local function build_for(text)
       return b.id
     end
   end
-  local named = {}
+  -- The server says "Built stage app in …", "Build of image failed: …".
   for _, b in ipairs(running) do
-    local stage = b.label:match('^(%S+)')
-    if stage and text:find('%f[%w_-]' .. vim.pesc(stage) .. '%f[^%w_-]') then
-      table.insert(named, b.id)
+    local stage = targets[b.id] or ''
+    local what = stage ~= '' and ('stage ' .. vim.pesc(stage)) or 'image'
+    for _, verb in ipairs({ 'Built ', 'Build of ' }) do
+      if text:find(verb .. what .. '%f[^%w_.-]') then
+        return b.id
+      end
     end
-  end
-  if #named == 1 then
-    return named[1]
   end
   return #running == 1 and running[1].id or nil
 end
@@ -139,6 +149,7 @@ function M.on_message(_, result)
   if id then
     local label = builds[id]
     builds[id] = nil
+    targets[id] = nil
     M.last = { id = id, label = label, ok = result.type ~= 1, message = result.message, image = util.image_id(result.message) }
     M.append({ '── ' .. result.message .. ' ──' })
     status_changed()
@@ -149,7 +160,7 @@ end
 --- Handler for $/progress: keeps the latest work-done progress for status().
 function M.on_progress(err, result, ctx, config)
   local default = vim.lsp.handlers['$/progress']
-  if default then
+  if default and ctx and vim.lsp.get_client_by_id(ctx.client_id) then
     pcall(default, err, result, ctx, config)
   end
   local value = type(result) == 'table' and result.value or nil
@@ -197,6 +208,7 @@ end
 --- Forgets every build and progress entry (the server stopped).
 function M.reset()
   builds = {}
+  targets = {}
   progress = {}
   status_changed()
 end

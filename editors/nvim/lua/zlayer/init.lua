@@ -199,7 +199,7 @@ local function start_build(buf, command, stage)
       util.notify(msg, vim.log.levels.ERROR)
       return
     end
-    build.started(result, label)
+    build.started(result, label, stage)
   end, buf)
 end
 

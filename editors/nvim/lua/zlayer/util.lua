@@ -52,7 +52,8 @@ function M.build_id(result)
     return result
   end
   if type(result) == 'table' then
-    for _, v in ipairs({ result.buildId, result.id }) do
+    for _, key in ipairs({ 'buildId', 'id' }) do
+      local v = result[key]
       if type(v) == 'string' and v ~= '' then
         return v
       elseif type(v) == 'number' then
