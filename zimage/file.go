@@ -240,12 +240,16 @@ type File struct {
 // recovered is in its fields.
 func Parse(name string, src []byte) *File {
 	f := &File{Source: source.NewFile(name, src)}
-	text := src
+	text, bom := src, 0
 	if len(text) >= 3 && text[0] == 0xEF && text[1] == 0xBB && text[2] == 0xBF {
-		// A byte-order mark is ignored; blank it so positions stay put.
-		text = append([]byte("   "), text[3:]...)
+		// A byte-order mark is ignored: parse without it, then move the
+		// positions of line 1 back behind it.
+		text, bom = text[3:], 3
 	}
 	py := parseTolerant(source.NewFile(name, text))
+	if bom > 0 {
+		py.shiftFirstLine(bom)
+	}
 	f.root = py.root
 	f.blanked = py.blanked
 	d := &decoder{f: f}

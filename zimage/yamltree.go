@@ -623,3 +623,35 @@ func resolvePlain(s string) scalarType {
 	}
 	return typeString
 }
+
+// shiftFirstLine moves every position on line 1 right by n bytes (the
+// byte-order mark the parser did not see).
+func (py *parsedYAML) shiftFirstLine(n int) {
+	shift := func(p *source.Pos) {
+		if p.Line == 1 {
+			p.Col += n
+		}
+	}
+	shiftRange := func(r *source.Range) { shift(&r.Start); shift(&r.End) }
+	var walk func(nd *node)
+	walk = func(nd *node) {
+		if nd == nil {
+			return
+		}
+		shiftRange(&nd.rng)
+		for _, p := range nd.pairs {
+			walk(p.key)
+			walk(p.value)
+		}
+		for _, it := range nd.items {
+			walk(it)
+		}
+	}
+	walk(py.root)
+	for i := range py.errs {
+		shift(&py.errs[i].pos)
+	}
+	if py.extraDoc != nil {
+		shiftRange(py.extraDoc)
+	}
+}
