@@ -47,19 +47,48 @@ func (s *stageRun) copyStep(ctx context.Context, n int, c *plan.Copy) error {
 		from, srcs, err = s.fromSources(ctx, c)
 		args = append(args, "--from", from)
 	default:
-		var extra []string
-		extra, srcs, err = s.contextSources(ctx, c)
+		var extra, downloads []string
+		extra, srcs, downloads, err = s.contextSources(ctx, c)
 		args = append(args, extra...)
+		if err == nil && len(downloads) > 0 {
+			// Verified downloads live outside the context and, like every
+			// ADD of a URL, are not extracted: copy them on their own.
+			err = s.copyFiles(ctx, c, downloads, len(srcs)+len(downloads))
+		}
+		if err != nil || len(srcs) == 0 {
+			return err
+		}
 	}
 	if err != nil {
 		return err
 	}
+	args = append(append(append(args, s.ctr), srcs...), s.dest(c, len(srcs)))
+	_, err = s.b.do(ctx, args...)
+	return err
+}
+
+// dest is the destination of a COPY or ADD with n sources; with several
+// sources it is a directory.
+func (s *stageRun) dest(c *plan.Copy, n int) string {
 	dest := s.abs(c.Dest)
-	if len(srcs) > 1 && !strings.HasSuffix(dest, "/") {
+	if n > 1 && !strings.HasSuffix(dest, "/") {
 		dest += "/"
 	}
-	args = append(append(append(args, s.ctr), srcs...), dest)
-	_, err = s.b.do(ctx, args...)
+	return dest
+}
+
+// copyFiles copies host files with `buildah copy`, keeping --chown and
+// --chmod.
+func (s *stageRun) copyFiles(ctx context.Context, c *plan.Copy, files []string, n int) error {
+	args := []string{"copy"}
+	if c.Chown != "" {
+		args = append(args, "--chown", c.Chown)
+	}
+	if c.Chmod != "" {
+		args = append(args, "--chmod", c.Chmod)
+	}
+	args = append(append(append(args, s.ctr), files...), s.dest(c, n))
+	_, err := s.b.do(ctx, args...)
 	return err
 }
 
@@ -124,30 +153,31 @@ func (s *stageRun) fromSources(ctx context.Context, c *plan.Copy) (string, []str
 }
 
 // contextSources checks context sources and turns them into the absolute
-// paths buildah copy needs with --contextdir. URLs of ADD are passed on,
-// or downloaded and verified when --checksum is given.
-func (s *stageRun) contextSources(ctx context.Context, c *plan.Copy) (args, srcs []string, err error) {
+// paths buildah copy needs with --contextdir. URLs of ADD are passed on;
+// with --checksum they are downloaded and verified first (downloads).
+func (s *stageRun) contextSources(ctx context.Context, c *plan.Copy) (args, srcs, downloads []string, err error) {
 	bc, err := s.b.context()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var local []string
 	for _, src := range c.Sources {
-		if c.Add && isURL(src) {
-			if c.Checksum != "" {
-				src, err = s.b.download(ctx, src, c.Checksum)
-				if err != nil {
-					return nil, nil, err
-				}
+		switch {
+		case c.Add && isURL(src) && c.Checksum != "":
+			file, err := s.b.download(ctx, src, c.Checksum)
+			if err != nil {
+				return nil, nil, nil, err
 			}
+			downloads = append(downloads, file)
+		case c.Add && isURL(src):
 			srcs = append(srcs, src)
-			continue
+		default:
+			local = append(local, src)
 		}
-		local = append(local, src)
 	}
 	if len(local) > 0 {
 		if _, err := bc.Match(local); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	for _, src := range local {
@@ -157,7 +187,7 @@ func (s *stageRun) contextSources(ctx context.Context, c *plan.Copy) (args, srcs
 	if f := bc.IgnoreFile(); f != "" {
 		args = append(args, "--ignorefile", f)
 	}
-	return args, srcs, nil
+	return args, srcs, downloads, nil
 }
 
 // context opens the build context once per build.
