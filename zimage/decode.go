@@ -51,16 +51,10 @@ const (
 type decoder struct {
 	f     *File
 	diags []diag.Diagnostic
-	// structural marks nodes (by range) with a structural error, so that
-	// the schema cross-check does not report them twice.
-	flagged []source.Range
 }
 
 func (d *decoder) report(dg diag.Diagnostic) {
 	d.diags = append(d.diags, dg)
-	if dg.Severity == diag.Error {
-		d.flagged = append(d.flagged, dg.Range)
-	}
 }
 
 func (d *decoder) errorAt(r source.Range, code, msg string) {

@@ -140,10 +140,9 @@ type Build struct {
 
 // CacheMount is one entry of a run step's cache list.
 type CacheMount struct {
-	Range                source.Range
-	Target, ID, Sharing  *Value
-	ReadOnly             bool
-	targetOK, readonlyOK bool
+	Range               source.Range
+	Target, ID, Sharing *Value
+	ReadOnly            bool
 }
 
 // Step is one entry of a steps list.

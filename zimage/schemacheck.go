@@ -1,6 +1,7 @@
 package zimage
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"sync"
@@ -42,11 +43,8 @@ func safeNodeToValue(n *node, v *any) (err error) {
 	return yaml.NodeToValue(n.y, v)
 }
 
-type nodeToValueError struct{}
-
-func (nodeToValueError) Error() string { return "the YAML document cannot be decoded" }
-
-var errNodeToValue = nodeToValueError{}
+// errNodeToValue replaces a panic of the go-yaml decoder.
+var errNodeToValue = errors.New("the YAML document cannot be decoded")
 
 // schemaCheck reports schema errors (ZI000) that no hand-written error
 // already covers: none on the same node, an ancestor or a descendant, so

@@ -137,6 +137,9 @@ func (d *decoder) tooManyModes(present []*pair) {
 	names := make([]string, len(present))
 	for i, p := range present {
 		names[i] = p.key.text
+		if p.key.text == "runtime" && d.f.RuntimeWasm {
+			names[i] = "wasm" // runtime: wasm stands for the wasm key (spec §3.2)
+		}
 		if last.key.rng.Start.Before(p.key.rng.Start) {
 			last = p
 		}
