@@ -293,6 +293,7 @@ func (p *parse) newLinter() *linter.Linter {
 // all errors are reported, not only the first.
 func (p *parse) parseCommands() {
 	lint := p.newLinter()
+	p.applyCheckDirective(lint)
 	for _, in := range p.f.Instructions {
 		if in.Node == nil {
 			continue
@@ -308,6 +309,24 @@ func (p *parse) parseCommands() {
 		p.checkTrigger(in, lint)
 		p.checkMounts(in)
 	}
+}
+
+// applyCheckDirective applies "# check=skip=" and "# check=error=true"
+// to the warnings of BuildKit's parser, as BuildKit's build does.
+func (p *parse) applyCheckDirective(lint *linter.Linter) {
+	ds := p.f.Diagnostics[:0]
+	for _, d := range p.f.Diagnostics {
+		if d.Code == linter.RuleNoEmptyContinuation.Name {
+			if _, skip := lint.SkippedRules[d.Code]; skip || lint.SkipAll {
+				continue
+			}
+			if lint.ReturnAsError {
+				d.Severity = diag.Error
+			}
+		}
+		ds = append(ds, d)
+	}
+	p.f.Diagnostics = ds
 }
 
 func (p *parse) lintWarnings(in *Instruction, asError bool) {

@@ -273,6 +273,8 @@ func TestEmptyAndDirectiveErrors(t *testing.T) {
 		{"# check=error=true\nFROM x AS Y\n", "2:10 error StageNameCasing"},
 		{"# check=bogus\nFROM x\n", "1:0 error DF008"},
 		{"FROM x\nRUN a \\\n\n  b\n", "2:0 warning NoEmptyContinuation"},
+		{"# check=skip=NoEmptyContinuation\nFROM x\nRUN a \\\n\n  b\n", ""},
+		{"# check=error=true\nFROM x\nRUN a \\\n\n  b\n", "3:0 error NoEmptyContinuation"},
 	}
 	for _, tt := range tests {
 		f := Parse("Dockerfile", []byte(tt.src))
