@@ -78,7 +78,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	defer cancel()
 
 	s := &Server{opts: opts, log: opts.Logger, exit: make(chan struct{}), docs: map[uri.URI]*document{}}
-	s.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(rwc), jsonrpc2.WithCodec(codec{}))
+	s.conn = jsonrpc2.NewConn(tolerantStream{jsonrpc2.NewHeaderStream(rwc)}, jsonrpc2.WithCodec(codec{}))
 	s.client = protocol.ClientDispatcher(s.conn)
 	s.ctx = protocol.WithClient(ctx, s.client)
 	s.builds = newBuilds(s)
@@ -101,7 +101,9 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	s.builds.wait()
 	s.closeAll()
 	_ = rwc.Close()
-	_ = s.conn.Close()
+	// Closing the connection waits for its read loop, which a blocking
+	// read of a process's stdin never leaves; do not wait for it.
+	go s.conn.Close()
 	return err
 }
 
