@@ -97,6 +97,7 @@ ENV APP_VERSION=$VERSION PATH=/bin
 LABEL org.example.version=$VERSION maintainer=zlayer-tests
 COPY --from=builder /out/msg /app/
 COPY --from=builder /src/env.txt /app/
+COPY --from=builder --chown=nobody:nobody --chmod=600 /out/msg /app/owned
 WORKDIR app/data
 USER nobody
 EXPOSE 8080 53/udp
@@ -160,8 +161,11 @@ CMD ["hello"]
 	if !strings.Contains(env, "GREETING=hello") {
 		t.Errorf("the RUN did not see the build arg GREETING:\n%s", env)
 	}
-	if ls := s.RunIn(t, res.ImageID, "ls", "-ld", "/app/data"); !strings.Contains(ls, "nobody") && !strings.HasPrefix(ls, "d") {
+	if ls := s.RunIn(t, res.ImageID, "ls", "-ld", "/app/data"); !strings.HasPrefix(ls, "d") {
 		t.Errorf("WORKDIR /app/data not created: %s", ls)
+	}
+	if st := s.RunIn(t, res.ImageID, "stat", "-c", "%U:%G %a", "/app/owned"); st != "nobody:nobody 600\n" {
+		t.Errorf("COPY --chown=nobody:nobody --chmod=600 gave %q", st)
 	}
 	stages := 0
 	for _, e := range rec.events {
@@ -177,11 +181,21 @@ CMD ["hello"]
 func TestBuildArgsNotInImage(t *testing.T) {
 	s := buildahtest.Shared(t)
 	dir, p := loadDockerfile(t, map[string]string{
-		"Dockerfile": "FROM busybox\nARG TOKEN\nRUN test \"$TOKEN\" = abc\nENV KEPT=yes\n",
+		"Dockerfile": "FROM busybox\nARG TOKEN\nRUN test \"$TOKEN\" = abc\nENV KEPT=yes\n" +
+			"SHELL [\"/bin/echo\", \"shell-was\"]\nRUN used\nHEALTHCHECK CMD true\n",
 	})
-	res, rec, err := runBuild(t, s, dir, p, Options{BuildArgs: map[string]string{"TOKEN": "abc", "UNUSED": "x"}})
+	res, rec, err := runBuild(t, s, dir, p, Options{BuildArgs: map[string]string{"TOKEN": "abc", "UNUSED": "x"}, Squash: true})
 	if err != nil {
 		t.Fatalf("build failed: %v\n%s", err, rec.output())
+	}
+	if !strings.Contains(rec.output(), "shell-was used") {
+		t.Errorf("SHELL was not applied to the later RUN:\n%s", rec.output())
+	}
+	if res.Layers != 1 {
+		t.Errorf("--squash gave %d layers, want 1", res.Layers)
+	}
+	if !slices.ContainsFunc(res.Warnings, func(w diag.Diagnostic) bool { return w.Code == "ZI308" && w.Range.Start.Line == 7 }) {
+		t.Errorf("no ZI308 warning at line 7 for an OCI health check: %+v", res.Warnings)
 	}
 	env := strings.Join(s.Inspect(t, res.ImageID).OCI.Env, " ")
 	if strings.Contains(env, "TOKEN") || !strings.Contains(env, "KEPT=yes") {

@@ -175,7 +175,7 @@ func TestTargetAndRetries(t *testing.T) {
 	s := buildahtest.Shared(t)
 	dir, p := loadDockerfile(t, map[string]string{
 		"Dockerfile": `FROM busybox AS base
-RUN echo base > /base.txt
+RUN mount | grep -q " /dcache " && echo base > /base.txt
 
 FROM busybox AS unrelated
 RUN echo unrelated
@@ -187,7 +187,8 @@ FROM flaky AS last
 RUN echo last
 `,
 	})
-	res, rec, err := runBuild(t, s, dir, p, Options{Target: "flaky", Retries: 1})
+	res, rec, err := runBuild(t, s, dir, p, Options{Target: "flaky", Retries: 1,
+		DefaultCacheMounts: []plan.Mount{{Target: "/dcache", ID: "default-cache"}}})
 	if err != nil {
 		t.Fatalf("build failed: %v\n%s", err, rec.output())
 	}
