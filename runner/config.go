@@ -54,7 +54,7 @@ func (s *stageRun) metadata(x plan.Instruction) (p pendingStep, ok bool) {
 		p.flags = append(p.flags, "--onbuild", x.Instruction)
 	case *plan.Shell:
 		s.shell = x.Shell
-		p.flags = append(p.flags, "--shell", quoteWords(x.Shell))
+		p.flags = append(p.flags, "--shell", QuoteWords(x.Shell))
 	default:
 		return p, false
 	}
@@ -97,7 +97,7 @@ func (s *stageRun) healthcheck(h *plan.Healthcheck) []string {
 			Message: "HEALTHCHECK --start-interval is not supported by buildah 1.28 and is ignored"})
 	}
 	return []string{
-		"--healthcheck", quoteWords(h.Test),
+		"--healthcheck", QuoteWords(h.Test),
 		"--healthcheck-interval", duration(h.Interval),
 		"--healthcheck-timeout", duration(h.Timeout),
 		"--healthcheck-start-period", duration(h.StartPeriod),
@@ -121,9 +121,10 @@ func duration(d time.Duration) string {
 	return d.String()
 }
 
-// quoteWords joins words so that buildah's shell-words parsing of
-// --healthcheck and --shell gives them back unchanged.
-func quoteWords(words []string) string {
+// QuoteWords joins words into one line that a POSIX shell (and buildah's
+// shell-words parsing of --healthcheck and --shell) splits back into the
+// same words; `zlayer plan` prints commands with it.
+func QuoteWords(words []string) string {
 	q := make([]string, len(words))
 	for i, w := range words {
 		q[i] = shellQuote(w)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -63,23 +62,10 @@ func printPlan(cmd *cobra.Command, output string, cmds [][]string, warnings []ru
 		}{cmds, warnings})
 	}
 	for _, argv := range cmds {
-		q := make([]string, len(argv))
-		for i, a := range argv {
-			q[i] = quote(a)
-		}
-		fmt.Fprintln(w, strings.Join(q, " "))
+		fmt.Fprintln(w, runner.QuoteWords(argv))
 	}
 	for _, wn := range warnings {
 		fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: %s\n", wn.Message)
 	}
 	return nil
-}
-
-// quote quotes a word for a POSIX shell when it needs it; placeholders
-// stay readable.
-func quote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
