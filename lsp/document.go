@@ -193,8 +193,8 @@ func (d *document) applyChanges(version int32, changes []protocol.TextDocumentCo
 		case *protocol.TextDocumentContentChangePartial:
 			m := mapper{f: source.NewFile(d.path, text), utf8: utf8}
 			start, end := m.offset(c.Range.Start), m.offset(c.Range.End)
-			if end < start {
-				return fmt.Errorf("%s: change range ends before it starts", d.uri)
+			if end < start { // a reversed range: apply it to the span it covers
+				start, end = end, start
 			}
 			next := make([]byte, 0, len(text)-(end-start)+len(c.Text))
 			next = append(next, text[:start]...)
