@@ -57,7 +57,16 @@ test('a real build ends with a notification whose action copies the image ID', a
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zlayer-vscode-build-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // One hook, so that the order is certain: stop the server, empty the store, remove it all.
+  const cleanups = [() => fs.rmSync(dir, { recursive: true, force: true })];
+  t.after(async () => {
+    for (const fn of cleanups.reverse()) {
+      await fn();
+    }
+  });
+  if (bins.tmp) {
+    cleanups.push(() => fs.rmSync(bins.tmp, { recursive: true, force: true }));
+  }
   let store;
   try {
     store = makeStore(dir);
@@ -68,7 +77,7 @@ test('a real build ends with a notification whose action copies the image ID', a
     }
     throw err;
   }
-  t.after(() => store.cleanup());
+  cleanups.push(() => store.cleanup());
   const ws = path.join(dir, 'ws');
   fs.mkdirSync(ws);
   const file = path.join(ws, 'build.zimagefile');
@@ -83,7 +92,7 @@ test('a real build ends with a notification whose action copies the image ID', a
   });
   const ext = require('../dist/extension.js');
   const api = await ext.activate(fake.extensionContext(path.join(__dirname, '..')));
-  t.after(() => ext.deactivate());
+  cleanups.push(() => ext.deactivate());
   await waitFor('the client to run', () => api.client()?.isRunning());
   fake.openDocument(file, 'zimagefile');
 

@@ -26,6 +26,9 @@ test('yaml-language-server validates a ZImagefile with the schema from `zlayer s
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zlayer-yaml-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  if (bins.tmp) {
+    t.after(() => fs.rmSync(bins.tmp, { recursive: true, force: true }));
+  }
   const schemaFile = path.join(dir, 'zimagefile.schema.json');
   fs.writeFileSync(schemaFile, execFileSync(bins.cli, ['schema']));
   const file = path.join(dir, 'ZImagefile');
