@@ -54,9 +54,13 @@ func TestPluginUnits(t *testing.T) {
 
 // TestBuildWithoutBuildah checks detection, attach, the diagnostic, stage
 // completion and a :ZlayerBuild that reaches the server and fails cleanly
-// because buildah.path names no program.
+// because buildah.path names no program, and :ZlayerWatch opening a
+// terminal with the build options.
 func TestBuildWithoutBuildah(t *testing.T) {
-	out := runE2E(t, 2*time.Minute, "BUILDAH_PATH="+filepath.Join(t.TempDir(), "no-buildah"), "EXPECT=failure")
+	// The storage options keep :ZlayerWatch's zlayer off the system store.
+	store := t.TempDir()
+	out := runE2E(t, 2*time.Minute, "BUILDAH_PATH="+filepath.Join(t.TempDir(), "no-buildah"), "EXPECT=failure",
+		"ROOT="+filepath.Join(store, "root"), "RUNROOT="+filepath.Join(store, "run"), "DRIVER=vfs")
 	want := []string{
 		"e2e: filetype zimagefile", "e2e: attached", "e2e: diagnostic: unknown field `baes`",
 		"e2e: diagnostics cleared", "e2e: stage completion: builder app", "e2e: build started",

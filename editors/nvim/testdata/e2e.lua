@@ -1,7 +1,7 @@
 -- Headless end-to-end test of the plugin against the real zlayer-lsp, run by
 -- nvim_test.go as: nvim --headless -u NONE -i NONE -n
 --   --cmd 'set rtp^=<editors/nvim>' -c 'filetype on' -c 'luafile e2e.lua'
--- Environment: SERVER, CLI, FILE, BUILDAH_PATH or ROOT/RUNROOT/DRIVER, EXPECT
+-- Environment: SERVER, CLI, FILE, BUILDAH_PATH, ROOT/RUNROOT/DRIVER, EXPECT
 -- ("success": a real build must succeed; "failure": it must fail cleanly).
 local function log(msg)
   io.stdout:write('e2e: ' .. msg .. '\n')
@@ -17,12 +17,10 @@ local ok, err = pcall(function()
   local util = require('zlayer.util')
   local build = require('zlayer.build')
   local zlayer = require('zlayer')
-  local settings = { build = { tags = { 'zlayer-nvim-test:dev' } }, buildah = {} }
-  if os.getenv('BUILDAH_PATH') then
-    settings.buildah.path = os.getenv('BUILDAH_PATH')
-  else
-    settings.buildah = { root = os.getenv('ROOT'), runroot = os.getenv('RUNROOT'), storageDriver = os.getenv('DRIVER') }
-  end
+  local settings = {
+    build = { tags = { 'zlayer-nvim-test:dev' } },
+    buildah = { path = os.getenv('BUILDAH_PATH'), root = os.getenv('ROOT'), runroot = os.getenv('RUNROOT'), storageDriver = os.getenv('DRIVER') },
+  }
   zlayer.setup({ cmd = { os.getenv('SERVER') }, cli = os.getenv('CLI'), settings = settings })
 
   vim.cmd('edit ' .. vim.fn.fnameescape(os.getenv('FILE')))
@@ -89,8 +87,13 @@ local ok, err = pcall(function()
   if os.getenv('CLI') then
     local cmd = zlayer.watch()
     assert(vim.bo.buftype == 'terminal', 'ZlayerWatch opened no terminal')
-    assert(cmd[1] == os.getenv('CLI') and cmd[2] == 'watch' and cmd[4] == os.getenv('FILE'), vim.inspect(cmd))
-    vim.fn.jobstop(vim.b.terminal_job_id)
+    local want = { os.getenv('CLI'), 'watch', '--file', os.getenv('FILE'), '--tag', 'zlayer-nvim-test:dev',
+      '--storage-driver', os.getenv('DRIVER'), '--root', os.getenv('ROOT'), '--runroot', os.getenv('RUNROOT'),
+      vim.fn.fnamemodify(os.getenv('FILE'), ':h') }
+    assert(vim.deep_equal(cmd, want), vim.inspect(cmd))
+    local job = vim.b.terminal_job_id
+    vim.fn.jobstop(job)
+    assert(vim.fn.jobwait({ job }, 10000)[1] ~= -1, 'zlayer watch did not stop')
     log('watch terminal: ' .. table.concat(cmd, ' '))
   end
 
