@@ -25,6 +25,9 @@ RUN --mount=type=cache,target=/cache,id=c1 echo one >> /cache/log
 RUN --mount=type=cache,target=/cache,id=c1 cat /cache/log > /cache-copy.txt
 RUN --mount=type=bind,source=src,target=/ctx cat /ctx/input.txt > /bound.txt
 RUN --mount=type=bind,from=tools,source=/opt,target=/tools cat /tools/tool.txt > /from-stage.txt
+RUN --mount=type=bind,from=tools,source=/opt,target=/tools,rw sh -c 'echo scribble > /tools/tool.txt && cat /tools/tool.txt > /rw.txt'
+RUN --mount=type=bind,from=tools,source=/opt,target=/tools cat /tools/tool.txt > /after-rw.txt
+RUN --mount=type=bind,source=src,target=/ctx,rw sh -c 'echo changed > /ctx/input.txt'
 RUN --mount=type=tmpfs,target=/scratch sh -c 'echo x > /scratch/f && mount | grep -q " /scratch " && echo tmpfs-ok > /tmpfs.txt'
 RUN --mount=type=secret,id=token cat /run/secrets/token | wc -c > /secret-len.txt
 RUN --mount=type=secret,id=token,env=TOKEN test "$TOKEN" = s3cr3t-value && echo env-ok > /secret-env.txt
@@ -54,11 +57,16 @@ RUN --network=none echo offline > /net.txt
 		"/heredoc-run.txt": "heredoc-run",
 		"/etc/greeting":    "hello",
 		"/net.txt":         "offline",
+		"/rw.txt":          "scribble",
+		"/after-rw.txt":    "from-stage",
 	}
 	for file, text := range want {
 		if got := strings.TrimSpace(s.RunIn(t, res.ImageID, "cat", file)); got != text {
 			t.Errorf("%s = %q, want %q", file, got, text)
 		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "src/input.txt")); string(b) != "from-context\n" {
+		t.Errorf("a rw bind mount changed the build context: input.txt = %q", b)
 	}
 	// Nothing of the mounts stays in the image: no secret, no stubs.
 	ls := s.RunIn(t, res.ImageID, "sh", "-c", "ls -a /run /; grep -rl s3cr3t / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev || true")

@@ -237,21 +237,15 @@ func (s *stageRun) bindSpec(ctx context.Context, m plan.Mount) (string, error) {
 	target := s.abs(m.Target)
 	var src string
 	if m.From != "" {
-		from, err := s.mountFrom(ctx, m.From)
+		idx, isStage := s.b.res.StageRef(m.From, s.rs.Index)
+		if isStage && !m.ReadWrite {
+			return "type=bind,from=" + s.b.stages[idx].image + ",src=" + cleanAbs(m.Source) + ",target=" + target + ",ro", nil
+		}
+		root, err := s.fromRoot(ctx, m.From)
 		if err != nil {
 			return "", err
 		}
-		if !m.ReadWrite {
-			return "type=bind,from=" + from + ",src=" + cleanAbs(m.Source) + ",target=" + target + ",ro", nil
-		}
-		if s.b.dry() {
-			return "type=bind,src=$(copy of " + from + ":" + cleanAbs(m.Source) + "),target=" + target + ",rw", nil
-		}
-		mnt, err := s.b.do(ctx, "mount", from)
-		if err != nil {
-			return "", err
-		}
-		src = filepath.Join(strings.TrimSpace(string(mnt)), cleanAbs(m.Source))
+		src = filepath.Join(root, cleanAbs(m.Source))
 	} else {
 		p, err := s.b.contextPath(m.Source)
 		if err != nil {
@@ -261,6 +255,9 @@ func (s *stageRun) bindSpec(ctx context.Context, m plan.Mount) (string, error) {
 	}
 	if !m.ReadWrite {
 		return "type=bind,src=" + src + ",target=" + target + ",ro", nil
+	}
+	if s.b.dry() {
+		return "type=bind,src=$(copy of " + src + "),target=" + target + ",rw", nil
 	}
 	dir, err := s.b.tempDir("bind")
 	if err != nil {
@@ -272,18 +269,32 @@ func (s *stageRun) bindSpec(ctx context.Context, m plan.Mount) (string, error) {
 	return "type=bind,src=" + dir + ",target=" + target + ",rw", nil
 }
 
-// mountFrom resolves the from= of a mount: a stage gives its image (or,
-// for rw copies, its container), anything else is an image reference.
+// mountFrom resolves the from= of a cache mount: a stage gives its image,
+// anything else is an image reference for buildah.
 func (s *stageRun) mountFrom(ctx context.Context, from string) (string, error) {
 	if idx, ok := s.b.res.StageRef(from, s.rs.Index); ok {
-		out := s.b.stages[idx]
-		return out.image, nil
+		return s.b.stages[idx].image, nil
 	}
-	name := s.b.containerName(fmt.Sprintf("%d-mount-%s", s.rs.Index, sanitize(from)))
-	if err := s.b.fromImage(ctx, name, from, s.rs.Platform); err != nil {
+	return from, nil
+}
+
+// fromRoot returns the host path of the root filesystem of a stage's
+// working container, or of a container made from an image.
+func (s *stageRun) fromRoot(ctx context.Context, from string) (string, error) {
+	ctr := ""
+	if idx, ok := s.b.res.StageRef(from, s.rs.Index); ok {
+		ctr = s.b.stages[idx].ctr
+	} else {
+		ctr = s.b.containerName(fmt.Sprintf("%d-mount-%s", s.rs.Index, sanitize(from)))
+		if err := s.b.fromImage(ctx, ctr, from, s.rs.Platform); err != nil {
+			return "", err
+		}
+	}
+	out, err := s.b.do(ctx, "mount", ctr)
+	if err != nil {
 		return "", err
 	}
-	return name, nil
+	return strings.TrimSpace(string(out)), nil
 }
 
 // secretSpec bind-mounts a --secret file read-only. The secret is copied
