@@ -6,6 +6,7 @@ import (
 
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/dockerfile"
+	"github.com/zlayer/zlayer/dockerfile/lint"
 	"github.com/zlayer/zlayer/source"
 	"github.com/zlayer/zlayer/zimage"
 )
@@ -54,6 +55,7 @@ func (s *Server) analyze(d *document, text []byte, version int32, gen uint64) *s
 		snap.file = snap.df.Source
 		snap.outline = dockerfileOutline(snap.df)
 		ds = append(ds, snap.df.Diagnostics...)
+		ds = append(ds, lint.Check(snap.df, lint.Config{Rules: settings.Lint.Rules})...)
 		ds = append(ds, dockerfileContextChecks(snap, settings)...)
 	case langZImagefile:
 		snap.zf = zimage.Parse(d.path, text)

@@ -15,6 +15,7 @@ import (
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/dockerfile"
 	"github.com/zlayer/zlayer/plan"
+	"github.com/zlayer/zlayer/zimage"
 )
 
 // codeRequestFailed is LSP's RequestFailed error code.
@@ -171,11 +172,7 @@ func (s *Server) convert(args commandArgs) (any, error) {
 	case "dockerfile":
 		out, err = dockerfile.Format(p)
 	case "zimagefile":
-		if snap.lang == langZImagefile {
-			out = snap.file.Text
-		} else {
-			err = fmt.Errorf("rendering a ZImagefile needs zimage.Format, which this build does not have")
-		}
+		out, err = zimage.Format(p)
 	default:
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "convert: \"to\" must be \"zimagefile\" or \"dockerfile\", not %q", args.To)
 	}

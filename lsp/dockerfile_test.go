@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,4 +82,71 @@ func TestDockerfileNavigation(t *testing.T) {
 		t.Errorf("rename edits = %v", edits)
 	}
 	_ = context.Background()
+}
+
+func TestDockerfileCompletionHoverAndFixes(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "main.go", "package main\n")
+	c, _ := startServer(t, nil)
+	text := sampleDockerfile + "MAINTAINER me@example.com\nCOPY --from= a b\nRUN --mount=type=cache,from= echo ${\nco\n"
+	u := c.open(writeFile(t, dir, "Dockerfile", text), "dockerfile", text)
+	ds := c.diagnosticsFor(u, 1)
+	for _, tt := range []struct {
+		name string
+		at   protocol.Position
+		want []string
+	}{
+		{"instructions", pos(13, 2), []string{"copy", "run", "from"}},
+		{"earlier stages after --from=", pos(11, 12), []string{"build"}},
+		{"stages in a mount's from=", pos(12, 28), []string{"build"}},
+		{"flags", pos(11, 7), []string{"--from", "--chown", "--chmod"}},
+		{"variables", pos(12, 36), []string{"GO"}},
+	} {
+		got := c.complete(u, tt.at)
+		for _, w := range tt.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%s: completion at %v = %v, missing %q", tt.name, tt.at, got, w)
+			}
+		}
+	}
+	var h protocol.Hover
+	if err := c.call(protocol.MethodTextDocumentHover, &protocol.HoverParams{TextDocumentPositionParams: positionParams(u, pos(5, 1))}, &h); err != nil {
+		t.Fatal(err)
+	}
+	if mc, _ := h.Contents.(*protocol.MarkupContent); mc == nil || !strings.Contains(mc.Value, "Run a command") {
+		t.Errorf("hover on RUN = %#v", h.Contents)
+	}
+	var maint protocol.Diagnostic
+	for _, d := range ds {
+		if code(d) == "MaintainerDeprecated" {
+			maint = d
+		}
+	}
+	if code(maint) == "" {
+		t.Fatalf("no MaintainerDeprecated diagnostic:\n%s", summary(ds))
+	}
+	var acts []protocol.CodeAction
+	if err := c.call(protocol.MethodTextDocumentCodeAction, &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Range: maint.Range}, &acts); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range acts {
+		if a.Title == "Replace MAINTAINER with a LABEL" {
+			found = true
+			if e := a.Edit.Changes[u][0]; e.NewText != `LABEL org.opencontainers.image.authors="me@example.com"` || fmtRange(e.Range) != "10:0-10:25" {
+				t.Errorf("MAINTAINER fix = %v", e)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no MAINTAINER fix among %v", acts)
+	}
+	writeFile(t, dir, "x/main.go", "package main\n")
+	var converted string
+	if err := c.execute(cmdConvert, map[string]any{"uri": string(writeFile(t, dir, "x/Dockerfile", sampleDockerfile)), "to": "zimagefile"}, &converted); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(converted, "stages:") || !strings.Contains(converted, "from: build") {
+		t.Errorf("converted:\n%s", converted)
+	}
 }
