@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,5 +116,32 @@ func TestExitOnEndOfInput(t *testing.T) {
 	c.done <- err
 	if err != nil {
 		t.Errorf("Serve at end of input = %v, want nil", err)
+	}
+}
+
+func TestSettingsFromWorkspaceConfiguration(t *testing.T) {
+	// The client answers workspace/configuration with lint.rules turning
+	// DL3007 off and ZI203 into an error.
+	c, _ := startServer(t, func(p *protocol.InitializeParams) {
+		p.Capabilities.Workspace = &protocol.WorkspaceClientCapabilities{Configuration: ptr(true)}
+	})
+	c.mu.Lock()
+	c.config = []byte(`{"lint": {"rules": {"DL3007": "off", "ZI203": "error"}}}`)
+	c.mu.Unlock()
+	text := "stages:\n  a:\n    base: alpine:latest\n  b:\n    base: x:1\n    steps:\n      - copy: f\n        from: aa\n        to: /\n"
+	u := c.open("/nowhere/ZImagefile", "zimagefile", text)
+	c.waitFor("the configuration request", func() bool { return c.configs > 0 })
+	c.waitFor("diagnostics with the settings applied", func() bool {
+		p := c.diags[u]
+		if p == nil {
+			return false
+		}
+		got := summary(p.Diagnostics)
+		return !strings.Contains(got, "DL3007") && strings.Contains(got, "ZI203")
+	})
+	for _, d := range c.diags[u].Diagnostics {
+		if code(d) == "ZI203" && d.Severity != protocol.DiagnosticSeverityError {
+			t.Errorf("ZI203 severity = %v, want error", d.Severity)
+		}
 	}
 }
