@@ -102,6 +102,32 @@ test('the extension against the real zlayer-lsp', async (t) => {
     assert.equal(item.visible, false, 'the status bar item stays after the build ended');
   });
 
+  await t.test('a code lens runs the build through the extension', async () => {
+    const provider = state.providers.find((p) => p.kind === 'registerCodeLensProvider');
+    assert.ok(provider, 'no code lens provider registered');
+    const lenses = await provider.args[1].provideCodeLenses(doc, new vscode.CancellationTokenSource().token);
+    const lens = lenses.find((l) => l.command?.arguments?.[0]?.stage === 'app');
+    assert.ok(lens, `no lens for stage app: ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
+    assert.match(lens.command.title, /Build stage app/);
+    const out = state.outputChannels.get('ZLayer Build');
+    const before = state.messages.length;
+    const result = await vscode.commands.executeCommand(lens.command.command, ...lens.command.arguments);
+    assert.ok(result?.buildId, `no build id in ${JSON.stringify(result)}`);
+    assert.ok(out.lines.some((l) => l.includes(`build app (ZImagefile) started (${result.buildId})`)), out.lines.join('\n'));
+    await waitFor('the end of the build', () => state.messages.slice(before).find((m) => /Build of stage app/.test(m.text)));
+    assert.deepEqual(api.builds.running(), []);
+  });
+
+  await t.test('Dockerfiles are served too', async () => {
+    const dockerfile = path.join(ws, 'Dockerfile');
+    fs.writeFileSync(dockerfile, 'FROM localhost/zlayer-vscode-test/none:never\nFORM oops\n');
+    const d = fake.openDocument(dockerfile, 'dockerfile');
+    const diags = await waitFor('Dockerfile diagnostics', () => state.diagnostics.get(d.uri.toString())?.length && state.diagnostics.get(d.uri.toString()));
+    assert.ok(diags.some((x) => x.range.start.line === 1 && x.severity === vscode.DiagnosticSeverity.Error),
+      JSON.stringify(diags.map((x) => [x.range.start.line, x.message])));
+    fake.showDocument(doc); // back to the ZImagefile
+  });
+
   await t.test('Convert opens the Dockerfile the server produced', async () => {
     await vscode.commands.executeCommand('zlayer.convertFile');
     const converted = await waitFor('the converted document', () => state.openedDocuments.find((d) => d?.languageId === 'dockerfile'));

@@ -501,6 +501,12 @@ function openDocument(file, languageId, text) {
   return doc;
 }
 
+/** showDocument makes an open document the active editor's. */
+function showDocument(doc) {
+  window.activeTextEditor = { document: doc, selection: new Selection(new Position(0, 0), new Position(0, 0)) };
+  events.activeEditor.fire(window.activeTextEditor);
+}
+
 /** changeDocument replaces a document's text and fires onDidChangeTextDocument. */
 function changeDocument(doc, text) {
   const range = new Range(new Position(0, 0), doc.positionAt(doc._text.length));
@@ -551,5 +557,5 @@ function extensionContext(extensionPath) {
 }
 
 module.exports = {
-  vscode, state, install, openDocument, changeDocument, setSettings, addWorkspaceFolder, waitFor, extensionContext,
+  vscode, state, install, openDocument, showDocument, changeDocument, setSettings, addWorkspaceFolder, waitFor, extensionContext,
 };
