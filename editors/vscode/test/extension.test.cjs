@@ -82,8 +82,9 @@ test('the extension against the real zlayer-lsp', async (t) => {
   });
 
   await t.test('fixing the typo clears the diagnostics', async () => {
+    await waitFor('ZI003 to be back', () => state.diagnostics.get(uri)?.some((d) => /unknown field `baes`/.test(d.message)));
     fake.changeDocument(doc, doc.getText().replace('baes:', 'base:'));
-    await waitFor('diagnostics to clear', () => state.diagnostics.get(uri)?.length === 0);
+    await waitFor('the typo diagnostic to clear', () => !state.diagnostics.get(uri)?.some((d) => /unknown field/.test(d.message)));
   });
 
   await t.test('Build Stage… lists the stages from the server and starts the build there', async () => {
@@ -116,6 +117,20 @@ test('the extension against the real zlayer-lsp', async (t) => {
     assert.ok(out.lines.some((l) => l.includes(`build app (ZImagefile) started (${result.buildId})`)), out.lines.join('\n'));
     await waitFor('the end of the build', () => state.messages.slice(before).find((m) => /Build of stage app/.test(m.text)));
     assert.deepEqual(api.builds.running(), []);
+    assert.ok(state.progress.some((p) => /Building stage app/.test(p.options.title)),
+      `no work-done progress shown: ${JSON.stringify(state.progress.map((p) => p.options.title))}`);
+  });
+
+  await t.test('changed lint settings reach the server', async () => {
+    fake.changeDocument(doc, doc.getText().replace('    base: "localhost/zlayer-vscode-test/none:never"\n    steps:\n      - copy',
+      '    baes: "localhost/zlayer-vscode-test/none:never"\n    steps:\n      - copy'));
+    await waitFor('the ZI003 diagnostic', () => state.diagnostics.get(uri)?.some((d) => /unknown field `baes`/.test(d.message)));
+    fake.setSettings({ ...state.settings, 'zlayer.lint.rules': { ZI003: 'off' } });
+    await waitFor('ZI003 to be turned off', () => !state.diagnostics.get(uri)?.some((d) => /unknown field `baes`/.test(d.message)));
+    fake.setSettings({ ...state.settings, 'zlayer.lint.rules': {} });
+    await waitFor('ZI003 to be back', () => state.diagnostics.get(uri)?.some((d) => /unknown field `baes`/.test(d.message)));
+    fake.changeDocument(doc, doc.getText().replace('baes:', 'base:'));
+    await waitFor('the typo diagnostic to clear', () => !state.diagnostics.get(uri)?.some((d) => /unknown field/.test(d.message)));
   });
 
   await t.test('Dockerfiles are served too', async () => {
