@@ -30,7 +30,7 @@ function M.output_buffer()
   end
   output_buf = vim.api.nvim_create_buf(false, true)
   vim.api.nvim_buf_set_name(output_buf, 'zlayer://build')
-  vim.api.nvim_buf_set_option(output_buf, 'filetype', 'zlayerbuild')
+  vim.bo[output_buf].filetype = 'zlayerbuild'
   return output_buf
 end
 

@@ -173,7 +173,7 @@ local function start_build(buf, command, stage)
   if not client then
     return
   end
-  if vim.api.nvim_buf_get_option(buf, 'modified') then
+  if vim.bo[buf].modified then
     vim.api.nvim_buf_call(buf, function()
       vim.cmd('silent write')
     end)
@@ -276,7 +276,11 @@ function M.watch()
   table.insert(cmd, dir)
   vim.cmd('botright 15split')
   vim.cmd('enew')
-  vim.fn.termopen(cmd, { cwd = dir })
+  if vim.fn.has('nvim-0.11') == 1 then
+    vim.fn.jobstart(cmd, { term = true, cwd = dir })
+  else
+    vim.fn.termopen(cmd, { cwd = dir })
+  end
   return cmd
 end
 
