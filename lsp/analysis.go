@@ -3,10 +3,12 @@ package lsp
 import (
 	"bytes"
 	"fmt"
+	"math"
 
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/dockerfile"
 	"github.com/zlayer/zlayer/dockerfile/lint"
+	"github.com/zlayer/zlayer/runner"
 	"github.com/zlayer/zlayer/source"
 	"github.com/zlayer/zlayer/zimage"
 )
@@ -36,9 +38,31 @@ type snapshot struct {
 // analyze parses text with the shared front end for its language and
 // computes everything the features need.
 func (s *Server) analyze(d *document, text []byte, version int32, gen uint64) *snapshot {
-	settings := s.currentSettings()
-	snap := &snapshot{gen: gen, version: version, lang: d.lang, file: source.NewFile(d.path, text), outline: &outline{}, settings: settings}
-	if reason := unanalysable(text, s.opts.MaxDocumentSize); reason != "" {
+	snap := analyzeText(d.path, d.lang, text, s.currentSettings(), s.opts.MaxDocumentSize)
+	snap.gen, snap.version = gen, version
+	return snap
+}
+
+// Check returns the diagnostics the server publishes for the build file at
+// path with the given text and settings: parser, lint rules and checks
+// against the build context, after suppression comments and lint.rules.
+// `zlayer check` reports exactly these. Files are told apart as the
+// builder's -f option does (spec §1.4): a ZImagefile name or a .yml/.yaml
+// extension is a ZImagefile, anything else a Dockerfile.
+func Check(path string, text []byte, settings Settings) []diag.Diagnostic {
+	lang := langDockerfile
+	if runner.IsZImagefilePath(path) {
+		lang = langZImagefile
+	}
+	return analyzeText(path, lang, text, settings, math.MaxInt).diags
+}
+
+// analyzeText parses text with the shared front end for lang and computes
+// everything the features need.
+func analyzeText(path string, lang language, text []byte, settings Settings, maxSize int) *snapshot {
+	d := &document{path: path, lang: lang}
+	snap := &snapshot{lang: d.lang, file: source.NewFile(d.path, text), outline: &outline{}, settings: settings}
+	if reason := unanalysable(text, maxSize); reason != "" {
 		snap.skipped = true
 		if d.lang != langUnknown {
 			snap.diags = []diag.Diagnostic{{

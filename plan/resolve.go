@@ -311,11 +311,13 @@ func (r *Resolved) Err() error {
 
 // expand expands word with the rules of the plan's language.
 func (r *Resolved) expand(word string, lookup func(string) (string, bool)) (string, error) {
+	if r.Plan.Kind != "zimagefile" {
+		// Always lexed: BuildKit removes quotes and escapes even where
+		// there is no variable (LABEL a="x y" sets x y).
+		return expandDockerfile(word, r.Plan.escape(), lookup)
+	}
 	if !strings.Contains(word, "$") {
 		return word, nil
 	}
-	if r.Plan.Kind == "zimagefile" {
-		return ExpandZImage(word, lookup)
-	}
-	return expandDockerfile(word, r.Plan.escape(), lookup)
+	return ExpandZImage(word, lookup)
 }

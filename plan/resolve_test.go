@@ -121,3 +121,24 @@ func TestScopeZImageKeepsQuotes(t *testing.T) {
 		t.Errorf("label = %q, want %q", v, `"it's" $HOME`)
 	}
 }
+
+func TestScopeDockerfileRemovesQuotes(t *testing.T) {
+	p := &Plan{Kind: "dockerfile", Stages: []*Stage{{Name: "s", Base: "busybox", Instructions: []Instruction{
+		&Label{Pairs: []KeyValue{{"a", `"x y"`}, {`"b c"`, `'$d'`}}},
+		&Env{Pairs: []KeyValue{{"E", `x\ y`}}},
+	}}}}
+	r := Resolve(p, Options{})
+	s := r.NewScope(r.All[0], nil)
+	l, err := s.Expand(p.Stages[0].Instructions[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []KeyValue{{"a", "x y"}, {"b c", "$d"}}
+	if got := l.(*Label).Pairs; !reflect.DeepEqual(got, want) {
+		t.Errorf("label pairs = %q, want %q", got, want)
+	}
+	e, _ := s.Expand(p.Stages[0].Instructions[1])
+	if got := e.(*Env).Pairs[0].Value; got != "x y" {
+		t.Errorf("env value = %q, want %q", got, "x y")
+	}
+}

@@ -53,6 +53,10 @@ func main() {
 func commands() []*cobra.Command {
 	return []*cobra.Command{
 		newVersionCmd(),
+		newCheckCmd(),
+		newConvertCmd(),
+		newSchemaCmd(),
+		newRuntimesCmd(),
 		newBuildCmd(),
 		newPlanCmd(),
 		newLSPCmd(),
