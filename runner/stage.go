@@ -8,6 +8,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zlayer/zlayer/plan"
@@ -297,9 +298,13 @@ func (s *stageRun) containerRoot(ctx context.Context) (*os.Root, error) {
 }
 
 // output returns an output callback for step n that emits each line and
-// keeps the last lines for an error report.
+// keeps the last lines for an error report. buildah's stdout and stderr
+// are read by two goroutines, so the callback serializes them.
 func (s *stageRun) output(n int, keep *[]string) func(buildah.Stream, string) {
+	var mu sync.Mutex
 	return func(stream buildah.Stream, line string) {
+		mu.Lock()
+		defer mu.Unlock()
 		*keep = append(*keep, line)
 		if len(*keep) > maxKeptLines {
 			*keep = (*keep)[len(*keep)-maxKeptLines:]
