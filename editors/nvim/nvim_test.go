@@ -18,8 +18,9 @@ import (
 func TestMain(m *testing.M) { buildahtest.Main(m) }
 
 // runE2E runs testdata/e2e.lua in headless Neovim on a copy of
-// testdata/ZImagefile, with env added.
-func runE2E(t *testing.T, timeout time.Duration, env ...string) string {
+// testdata/ZImagefile, with env added, and returns its output and the
+// binaries it drove.
+func runE2E(t *testing.T, timeout time.Duration, env ...string) (string, edtest.Binaries) {
 	t.Helper()
 	nvim := edtest.Tool(t, "nvim", "apt-get install neovim")
 	bins := edtest.Build(t)
@@ -32,8 +33,9 @@ func runE2E(t *testing.T, timeout time.Duration, env ...string) string {
 	if bins.CLI != "" {
 		env = append(env, "CLI="+bins.CLI)
 	}
-	return edtest.Run(t, timeout, filepath.Dir(file), env, nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n",
+	out := edtest.Run(t, timeout, filepath.Dir(file), env, nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n",
 		"--cmd", "set rtp^="+plugin, "-c", "filetype on", "-c", "luafile "+filepath.Join(plugin, "testdata", "e2e.lua"))
+	return out, bins
 }
 
 // TestPluginUnits runs testdata/unit.lua: the plugin's own logic (ids,
@@ -59,14 +61,14 @@ func TestPluginUnits(t *testing.T) {
 func TestBuildWithoutBuildah(t *testing.T) {
 	// The storage options keep :ZlayerWatch's zlayer off the system store.
 	store := t.TempDir()
-	out := runE2E(t, 2*time.Minute, "BUILDAH_PATH="+filepath.Join(t.TempDir(), "no-buildah"), "EXPECT=failure",
+	out, bins := runE2E(t, 2*time.Minute, "BUILDAH_PATH="+filepath.Join(t.TempDir(), "no-buildah"), "EXPECT=failure",
 		"ROOT="+filepath.Join(store, "root"), "RUNROOT="+filepath.Join(store, "run"), "DRIVER=vfs")
 	want := []string{
 		"e2e: filetype zimagefile", "e2e: attached", "e2e: diagnostic: unknown field `baes`",
 		"e2e: diagnostics cleared", "e2e: stage completion: builder app", "e2e: build started",
 		"e2e: build ended", "e2e: stopped",
 	}
-	if edtest.Build(t).CLI != "" {
+	if bins.CLI != "" {
 		want = append(want, "e2e: watch terminal")
 	}
 	for _, w := range want {
@@ -82,7 +84,7 @@ func TestBuildWithoutBuildah(t *testing.T) {
 func TestRealBuild(t *testing.T) {
 	edtest.Tool(t, "nvim", "apt-get install neovim")
 	store := buildahtest.Shared(t)
-	out := runE2E(t, 5*time.Minute,
+	out, _ := runE2E(t, 5*time.Minute,
 		"ROOT="+store.CLI.Root, "RUNROOT="+store.CLI.RunRoot, "DRIVER="+store.CLI.StorageDriver,
 		"TMPDIR="+store.CLI.TmpDir, "BUILDAH_ISOLATION=chroot", "EXPECT=success")
 	if !strings.Contains(out, "[app] hello-from-nvim") {

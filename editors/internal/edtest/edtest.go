@@ -1,6 +1,6 @@
 // Package edtest helps the editor end-to-end tests (Neovim, Emacs eglot,
 // Vim with ALE) run a real editor against the real zlayer-lsp: it builds the
-// binaries once per test binary, finds the editor, runs it under a timeout
+// binaries, finds the editor, runs it under a timeout
 // and skips a test whose tool is missing, except under CI=true where a
 // missing tool fails it.
 package edtest
@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 )
@@ -27,46 +26,29 @@ type Binaries struct {
 	CLI string
 }
 
-var (
-	once    sync.Once
-	bins    Binaries
-	errBins error
-)
-
 // Build returns ZLAYER_LSP (and a zlayer next to it) when that is set,
-// otherwise zlayer-lsp and zlayer built from this checkout once per test
-// binary into a temporary directory.
+// otherwise zlayer-lsp and zlayer built from this checkout into the test's
+// temporary directory (the Go build cache keeps that quick).
 func Build(t testing.TB) Binaries {
 	t.Helper()
-	once.Do(func() { bins, errBins = build() })
-	if errBins != nil {
-		t.Fatalf("zlayer binaries: %v", errBins)
-	}
-	return bins
-}
-
-func build() (Binaries, error) {
 	if lsp := os.Getenv("ZLAYER_LSP"); lsp != "" {
 		lsp, err := filepath.Abs(lsp)
 		if err != nil {
-			return Binaries{}, err
+			t.Fatal(err)
 		}
 		cli := filepath.Join(filepath.Dir(lsp), "zlayer")
 		if _, err := os.Stat(cli); err != nil {
 			cli = ""
 		}
-		return Binaries{LSP: lsp, CLI: cli}, nil
+		return Binaries{LSP: lsp, CLI: cli}
 	}
-	dir, err := os.MkdirTemp("", "zlayer-editors-bin-")
-	if err != nil {
-		return Binaries{}, err
-	}
+	dir := t.TempDir()
 	cmd := exec.Command("go", "build", "-o", dir, "./cmd/zlayer-lsp", "./cmd/zlayer")
 	cmd.Dir = repoRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return Binaries{}, fmt.Errorf("go build in %s: %w\n%s", cmd.Dir, err, out)
+		t.Fatalf("building the zlayer binaries (go build in %s): %v\n%s", cmd.Dir, err, out)
 	}
-	return Binaries{LSP: filepath.Join(dir, "zlayer-lsp"), CLI: filepath.Join(dir, "zlayer")}, nil
+	return Binaries{LSP: filepath.Join(dir, "zlayer-lsp"), CLI: filepath.Join(dir, "zlayer")}
 }
 
 // repoRoot is the module root: two levels above this package's directory.
