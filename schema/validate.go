@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/agext/levenshtein"
 	"math"
 	"slices"
 	"strconv"
@@ -346,7 +347,7 @@ func unknownKey(key string, allowed *node) string {
 	best, bestDist := "", 3
 	if allowed != nil {
 		for _, m := range allowed.members {
-			if d := levenshtein(key, m.key); d < bestDist && d < len([]rune(key)) {
+			if d := levenshtein.Distance(key, m.key, nil); d < bestDist && d < len([]rune(key)) {
 				best, bestDist = m.key, d
 			}
 		}
@@ -480,26 +481,4 @@ func instanceAt(doc any, ptr []string) any {
 		}
 	}
 	return cur
-}
-
-// levenshtein is the edit distance between a and b in code points.
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
 }

@@ -2,6 +2,7 @@ package zimage
 
 import (
 	"fmt"
+	"github.com/agext/levenshtein"
 	"path"
 	"regexp"
 	"slices"
@@ -326,7 +327,7 @@ func (d *decoder) stageRef(loc, field string, v *Value, self int, names []string
 		if names[i] == "" {
 			continue
 		}
-		if dist := levenshtein(s, names[i]); dist >= 1 && dist < bestDist {
+		if dist := levenshtein.Distance(s, names[i], nil); dist >= 1 && dist < bestDist {
 			best, bestDist = names[i], dist
 		}
 	}
@@ -345,28 +346,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// levenshtein is the edit distance between a and b over code points.
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 var rePlatform = regexp.MustCompile(`^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+){0,2}$`)

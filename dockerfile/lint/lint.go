@@ -13,6 +13,7 @@
 package lint
 
 import (
+	"github.com/agext/levenshtein"
 	"strings"
 
 	"github.com/zlayer/zlayer/diag"
@@ -144,27 +145,6 @@ func atoi(s string) (int, bool) {
 	return n, true
 }
 
-// distance is the Levenshtein distance of two short strings.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
-}
-
 // suggest returns the closest candidate within edit distance 2, or "".
 func suggest(name string, candidates []string) string {
 	best, bestD := "", 3
@@ -172,7 +152,7 @@ func suggest(name string, candidates []string) string {
 		if c == name {
 			continue
 		}
-		if d := distance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
+		if d := levenshtein.Distance(strings.ToLower(name), strings.ToLower(c), nil); d < bestD {
 			best, bestD = c, d
 		}
 	}
