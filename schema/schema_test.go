@@ -41,14 +41,13 @@ func messages(errs []Error) []string {
 	return out
 }
 
-// corpusDir finds the real-world ZImagefiles of ZLayer: $ZLAYER_CORPUS,
-// the repository's testdata, or the team's shared corpus.
+// corpusDir finds the real-world ZImagefiles of ZLayer: $ZLAYER_CORPUS, or
+// the shared corpus beside the repository (../shared from its root).
 func corpusDir(t *testing.T) string {
 	t.Helper()
 	for _, dir := range []string{
 		os.Getenv("ZLAYER_CORPUS"),
-		filepath.Join("..", "testdata", "corpus", "zlayer"),
-		"/work/shared/corpus/zlayer",
+		filepath.Join("..", "..", "shared", "corpus", "zlayer"),
 	} {
 		if dir == "" {
 			continue

@@ -10,7 +10,9 @@ import (
 	"github.com/zlayer/zlayer/diag"
 )
 
-const corpusDir = "/work/shared/corpus/zlayer"
+// corpusDir is the ZLayer part of the shared corpus, which lies beside the
+// repository (../shared from its root).
+const corpusDir = "../../shared/corpus/zlayer"
 
 // corpusFiles lists the ZImagefiles of the shared ZLayer corpus.
 func corpusFiles(t *testing.T) []string {

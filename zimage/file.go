@@ -1,5 +1,5 @@
 // Package zimage is the ZImagefile front end of the toolkit: it parses the
-// YAML build format of /work/shared/spec/zimagefile.md into a position-aware
+// YAML build format of the ZImagefile specification into a position-aware
 // AST, validates it with the spec's rules (codes ZI001–ZI218), converts it
 // into the shared stage plan for the runner, and renders a plan back as a
 // ZImagefile for `zlayer convert`.
