@@ -7,7 +7,7 @@ GOFLAGS  ?=
 export BUILDAH_ISOLATION ?= chroot
 
 # Debian packages the tests drive for real.
-DEB_PACKAGES := buildah busybox-static neovim skopeo docker-registry
+DEB_PACKAGES := buildah busybox-static neovim skopeo docker-registry vim vim-ale emacs-nox elpa-eglot
 
 .PHONY: all build test deps go-test editor-test bench demo lint fuzz clean
 
