@@ -25,6 +25,9 @@ type loop struct {
 	add  func(string) error
 	dirs map[string]bool // absolute paths of watched directories
 
+	files    map[string]string // Options.Files outside the root: absolute path → reported path
+	fileDirs map[string]bool   // directories watched only for files
+
 	snap map[string]stamp // polling: what the last scan saw
 	tick *time.Ticker     // polling: nil otherwise
 
@@ -45,6 +48,7 @@ func newLoop(w *Watcher, opts Options, add func(string) error) (*loop, error) {
 		dirs:    map[string]bool{},
 		pending: map[string]bool{},
 		timer:   time.NewTimer(time.Hour),
+		files:   outsideFiles(w.root, opts.Files),
 	}
 	l.timer.Stop()
 	if opts.Poll {
@@ -64,7 +68,11 @@ func newLoop(w *Watcher, opts Options, add func(string) error) (*loop, error) {
 	if l.add == nil {
 		l.add = fsw.Add
 	}
-	if err := l.addTree(w.root, false); errors.Is(err, errWatchLimit) {
+	err = l.addTree(w.root, false)
+	if err == nil {
+		err = l.watchFiles()
+	}
+	if errors.Is(err, errWatchLimit) {
 		l.fallBack(err)
 	} else if err != nil {
 		fsw.Close()
@@ -108,6 +116,9 @@ func (l *loop) run(ctx context.Context) {
 			}
 		case <-tick:
 			l.poll()
+		case ack := <-l.w.refresh:
+			l.refresh()
+			close(ack)
 		case <-l.timer.C:
 			l.flush()
 		case out <- batch:
@@ -130,14 +141,18 @@ func (l *loop) closeNotify() error {
 		return nil
 	}
 	err := l.fsw.Close()
-	l.fsw, l.dirs = nil, map[string]bool{}
+	l.fsw, l.dirs, l.fileDirs = nil, map[string]bool{}, nil
 	return err
 }
 
 // handle processes one fsnotify event.
 func (l *loop) handle(ev fsnotify.Event) {
+	if rel, ok := l.files[ev.Name]; ok {
+		l.mark(rel)
+		return
+	}
 	rel, ok := l.rel(ev.Name)
-	if !ok {
+	if !ok || l.fileDirs[filepath.Dir(ev.Name)] && !l.dirs[filepath.Dir(ev.Name)] {
 		return
 	}
 	if rel == "." && (ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename)) {
@@ -257,9 +272,13 @@ func (l *loop) fallBack(err error) {
 // note records a change at rel if it is relevant and arms the debounce
 // timer.
 func (l *loop) note(rel string) {
-	if !l.relevant(rel) {
-		return
+	if l.relevant(rel) {
+		l.mark(rel)
 	}
+}
+
+// mark records a change at rel and arms the debounce timer.
+func (l *loop) mark(rel string) {
 	if len(l.pending) == 0 && !l.rescan {
 		l.first = time.Now()
 	}

@@ -54,6 +54,7 @@ func (l *loop) scan() map[string]stamp {
 		snap[rel] = st
 		return nil
 	})
+	l.scanFiles(snap)
 	return snap
 }
 
@@ -63,12 +64,12 @@ func (l *loop) poll() {
 	snap := l.scan()
 	for rel, st := range snap {
 		if old, ok := l.snap[rel]; !ok || old != st {
-			l.note(rel)
+			l.notePolled(rel)
 		}
 	}
 	for rel := range l.snap {
 		if _, ok := snap[rel]; !ok {
-			l.note(rel)
+			l.notePolled(rel)
 		}
 	}
 	l.snap = snap

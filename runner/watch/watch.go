@@ -46,6 +46,11 @@ type Options struct {
 	// those the ignore file excludes entirely. .git and .idea are never
 	// watched.
 	SkipDir func(rel string) bool
+	// Files are files outside the root to watch as well, such as a build
+	// file kept next to, not inside, the build context. A change to one is
+	// always relevant and is reported relative to the root
+	// ("../Dockerfile"). Files inside the root need not be listed.
+	Files []string
 	// Outputs are files or directories the build writes inside the root
 	// (an --iidfile, say), absolute or relative to the root. Changes at or
 	// below them never trigger, so a build cannot trigger itself.
@@ -63,7 +68,8 @@ type Options struct {
 // Batch is a set of changes delivered together.
 type Batch struct {
 	// Paths are the changed paths, relative to the root, slash-separated,
-	// sorted and without duplicates. A path may no longer exist.
+	// sorted and without duplicates. A path may no longer exist. Only
+	// Options.Files lie outside the root ("../Dockerfile").
 	Paths []string
 	// Rescan reports that changes may have been missed (the kernel's event
 	// queue overflowed, or the watcher switched to polling): treat
@@ -79,6 +85,7 @@ type Watcher struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	polling atomic.Bool
+	refresh chan chan struct{} // Refresh requests, each closed when done
 
 	closeOnce sync.Once
 	closeErr  error
@@ -112,6 +119,7 @@ func start(ctx context.Context, root string, opts Options, add func(string) erro
 		batches: make(chan Batch),
 		cancel:  cancel,
 		done:    make(chan struct{}),
+		refresh: make(chan chan struct{}),
 	}
 	l, err := newLoop(w, withDefaults(opts, abs, real), add)
 	if err != nil {
@@ -171,6 +179,20 @@ func (w *Watcher) Batches() <-chan Batch { return w.batches }
 // Polling reports whether the watcher polls, because Options.Poll asked
 // for it or because inotify could not be used.
 func (w *Watcher) Polling() bool { return w.polling.Load() }
+
+// Refresh asks the watcher to apply Options.SkipDir to the whole tree
+// again, after what it decides has changed (the ignore file was edited):
+// directories no longer skipped get watched, directories now skipped are
+// dropped. It returns when that is done (or the watcher stopped) and
+// reports no changes itself.
+func (w *Watcher) Refresh() {
+	ack := make(chan struct{})
+	select {
+	case w.refresh <- ack:
+		<-ack
+	case <-w.done:
+	}
+}
 
 // Close stops the watcher, releases its inotify watches and closes the
 // Batches channel. It is safe to call more than once.
