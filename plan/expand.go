@@ -121,38 +121,6 @@ func expandBraced(ref string, lookup func(string) (string, bool)) (string, error
 	return ExpandZImage(word, lookup)
 }
 
-// References lists the variable names a ZImagefile value refers to, in
-// order of appearance, including names inside default words.
-func References(s string) []string {
-	var names []string
-	seen := map[string]bool{}
-	_, _ = ExpandZImage(s, func(name string) (string, bool) {
-		if !seen[name] {
-			seen[name] = true
-			names = append(names, name)
-		}
-		return "", false
-	})
-	// Defaults are expanded only for unset names, which every name is
-	// here, so ":+" words are not visited; scan them too.
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '$' && s[i+1] == '{' {
-			if end, err := braceEnd(s, i); err == nil {
-				body := s[i+2 : end]
-				if k := strings.Index(body, "+"); k > 0 {
-					for _, n := range References(body[k+1:]) {
-						if !seen[n] {
-							seen[n] = true
-							names = append(names, n)
-						}
-					}
-				}
-			}
-		}
-	}
-	return names
-}
-
 func isNameStart(c byte) bool {
 	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -54,15 +56,71 @@ func TestExpandZImageErrors(t *testing.T) {
 	}
 }
 
-func TestReferences(t *testing.T) {
-	got := References("${A:-$B}/$C${D:+${E}}")
-	want := []string{"A", "B", "C", "D", "E"}
-	if len(got) != len(want) {
-		t.Fatalf("References = %v, want %v", got, want)
+func TestZImageReferences(t *testing.T) {
+	tests := []struct {
+		in      string
+		refs    string // name@start-end, "!" for guarded
+		problem string
+	}{
+		{"plain", "", ""},
+		{"$A/${B}", "A@0-2 B@3-7", ""},
+		{"${A:-${B}}x", "A@0-10! B@5-9!", ""},
+		{"${A+alt} $C", "A@0-8! C@9-11", ""},
+		{`\$A $$ $ $1`, "", ""},
+		{"${A", "", "unterminated"},
+		{"${A:-${B}", "", "unterminated"},
+		{"${}", "", "${}"},
+		{"${A:?err}", "", "${A:?err}"},
+		{"${1}", "", "${1}"},
+		{"${A:+${B/x/y}}", "", "${B/x/y}"},
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("References = %v, want %v", got, want)
+	for _, tt := range tests {
+		refs, err := ZImageReferences(tt.in)
+		var got []string
+		for _, r := range refs {
+			s := fmt.Sprintf("%s@%d-%d", r.Name, r.Start, r.End)
+			if r.Guarded {
+				s += "!"
+			}
+			got = append(got, s)
+		}
+		problem := ""
+		var ue *UnsupportedError
+		switch {
+		case errors.Is(err, ErrUnterminated):
+			problem = "unterminated"
+		case errors.As(err, &ue):
+			problem = ue.Reference
+		}
+		if problem != tt.problem || err == nil && strings.Join(got, " ") != tt.refs {
+			t.Errorf("ZImageReferences(%q) = %v, %v; want %q, %q", tt.in, got, err, tt.refs, tt.problem)
+		}
+		// The expander accepts exactly what the scanner accepts.
+		if _, xerr := ExpandZImage(tt.in, func(string) (string, bool) { return "", false }); (xerr == nil) != (err == nil) && !strings.Contains(tt.in, ":+") {
+			t.Errorf("ExpandZImage(%q) error = %v, scanner error = %v", tt.in, xerr, err)
+		}
+	}
+}
+
+func TestDockerfileReferences(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{`$A "${B}" '$C' \$D`, "A B"},
+		{"${A:-$B} ${C?x}", "A! B! C"},
+		{"${A", "A"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, r := range DockerfileReferences(tt.in, '\\') {
+			s := r.Name
+			if r.Guarded {
+				s += "!"
+			}
+			got = append(got, s)
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("DockerfileReferences(%q) = %v, want %s", tt.in, got, tt.want)
 		}
 	}
 }

@@ -247,7 +247,7 @@ func expandDockerfile(word string, escape rune, lookup func(string) (string, boo
 type getter func(string) (string, bool)
 
 func (g getter) Get(name string) (string, bool) { return g(name) }
-func (g getter) Keys() []string                  { return nil }
+func (g getter) Keys() []string                 { return nil }
 
 func (p *Plan) escape() rune {
 	if p.Escape == 0 {

@@ -1,10 +1,12 @@
 package zimage
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/zlayer/zlayer/plan"
 	"github.com/zlayer/zlayer/source"
 )
 
@@ -108,15 +110,16 @@ func (d *decoder) value(loc, field string, v *Value) {
 
 // expanded checks the reference syntax of one expanded value and returns
 // its references.
-func (d *decoder) expanded(loc, field, text string, r source.Range) []varRef {
-	refs, prob := scanVars(text)
+func (d *decoder) expanded(loc, field, text string, r source.Range) []plan.Reference {
+	refs, err := plan.ZImageReferences(text)
+	var unsupported *plan.UnsupportedError
 	switch {
-	case prob == nil:
+	case err == nil:
 		return refs
-	case prob.code == "ZI213":
-		d.errorAt(r, "ZI213", fmt.Sprintf("%sunterminated variable reference in '%s': '%s'", loc, field, text))
+	case errors.As(err, &unsupported):
+		d.errorAt(r, "ZI214", fmt.Sprintf("%sunsupported variable substitution '%s' in '%s'", loc, unsupported.Reference, field))
 	default:
-		d.errorAt(r, "ZI214", fmt.Sprintf("%sunsupported variable substitution '%s' in '%s'", loc, prob.ref, field))
+		d.errorAt(r, "ZI213", fmt.Sprintf("%sunterminated variable reference in '%s': '%s'", loc, field, text))
 	}
 	return nil
 }
@@ -136,3 +139,7 @@ func (d *decoder) globalValue(loc, field string, v *Value, global map[string]boo
 		d.warnAt(v.Range, "ZI215", fmt.Sprintf("%svariable '%s' is not declared in top-level 'args' and expands to an empty string", loc, r.Name))
 	}
 }
+
+// automaticArgs are the platform arguments every build defines (spec §9.7).
+var automaticArgs = []string{"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
+	"BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT"}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/dockerfile"
+	"github.com/zlayer/zlayer/plan"
 	"github.com/zlayer/zlayer/source"
 )
 
@@ -289,11 +290,11 @@ func checkUndefinedArgInFrom(c *checker) {
 			words = append(words, dockerfile.Arg{Value: fl.Value, Range: fl.ValueRange})
 		}
 		for _, w := range words {
-			for _, ref := range references(w.Value, c.f.Escape) {
-				if _, auto := platformArgs[ref.name]; auto || declared[ref.name] || ref.guarded {
+			for _, ref := range plan.DockerfileReferences(w.Value, c.f.Escape) {
+				if _, auto := platformArgs[ref.Name]; auto || declared[ref.Name] || ref.Guarded {
 					continue
 				}
-				c.report(refRange(c.f, w, ref), linter.RuleUndefinedArgInFrom.Format(ref.name, suggest(ref.name, names)))
+				c.report(refRange(c.f, w, ref), linter.RuleUndefinedArgInFrom.Format(ref.Name, suggest(ref.Name, names)))
 			}
 		}
 	}
@@ -301,15 +302,15 @@ func checkUndefinedArgInFrom(c *checker) {
 
 // refRange narrows an argument's range to a reference in it when the
 // argument is written on one line as its value says.
-func refRange(f *dockerfile.File, a dockerfile.Arg, ref varRef) source.Range {
+func refRange(f *dockerfile.File, a dockerfile.Arg, ref plan.Reference) source.Range {
 	r := a.Range
 	if r.Start.Line != r.End.Line || r.End.Col-r.Start.Col != len(a.Value) ||
 		f.Source.LineText(r.Start.Line)[r.Start.Col:r.End.Col] != a.Value {
 		return r
 	}
 	return source.Range{
-		Start: source.Pos{Line: r.Start.Line, Col: r.Start.Col + ref.start},
-		End:   source.Pos{Line: r.Start.Line, Col: r.Start.Col + ref.end},
+		Start: source.Pos{Line: r.Start.Line, Col: r.Start.Col + ref.Start},
+		End:   source.Pos{Line: r.Start.Line, Col: r.Start.Col + ref.End},
 	}
 }
 

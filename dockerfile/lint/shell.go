@@ -92,3 +92,5 @@ func shellCommands(script string) []shellCommand {
 	endCmd(false)
 	return cmds
 }
+
+func isNameStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

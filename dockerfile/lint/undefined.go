@@ -8,6 +8,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 
 	"github.com/zlayer/zlayer/dockerfile"
+	"github.com/zlayer/zlayer/plan"
 )
 
 // UndefinedVar: a variable used in a value Docker expands (not in RUN,
@@ -35,12 +36,12 @@ func (s *scope) candidates() []string {
 
 // undefined reports whether a reference is a finding in this scope, with
 // the defined name it probably meant.
-func (s *scope) undefined(ref varRef) (bool, string) {
-	if ref.guarded || s.names[ref.name] {
+func (s *scope) undefined(ref plan.Reference) (bool, string) {
+	if ref.Guarded || s.names[ref.Name] {
 		return false, ""
 	}
-	near := suggest(ref.name, s.candidates())
-	if s.fromImg && !s.global[ref.name] && near == "" {
+	near := suggest(ref.Name, s.candidates())
+	if s.fromImg && !s.global[ref.Name] && near == "" {
 		return false, ""
 	}
 	return true, near
@@ -106,9 +107,9 @@ func define(in *dockerfile.Instruction, names, env map[string]bool) {
 // checkWords checks the words of an instruction that Docker expands.
 func (c *checker) checkWords(in *dockerfile.Instruction, s *scope) {
 	check := func(a dockerfile.Arg) {
-		for _, ref := range references(a.Value, c.f.Escape) {
+		for _, ref := range plan.DockerfileReferences(a.Value, c.f.Escape) {
 			if bad, near := s.undefined(ref); bad {
-				c.report(refRange(c.f, a, ref), linter.RuleUndefinedVar.Format(ref.name, near))
+				c.report(refRange(c.f, a, ref), linter.RuleUndefinedVar.Format(ref.Name, near))
 			}
 		}
 	}
