@@ -6,7 +6,6 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/zlayer/zlayer/dockerfile/runtimes"
 	"github.com/zlayer/zlayer/source"
 )
 
@@ -104,82 +103,8 @@ func sortKey(n int) string {
 	return string(rune('a'+n/26/26%26)) + string(rune('a'+n/26%26)) + string(rune('a'+n%26))
 }
 
-// zimage completes keys, values, stage names and variables in a
-// ZImagefile, reading the cursor context from the text so that broken
-// lines (a half-typed key) complete too.
-func (c *completer) zimage() {
-	sf := c.snap.file
-	y := yamlCursorAt(sf, c.at)
-	c.edit = c.m.lspRange(source.Range{Start: y.start, End: c.at})
-	if y.inVar {
-		c.variables(c.scopeAt())
-		return
-	}
-	if y.inValue {
-		c.zimageValue(y)
-		return
-	}
-	siblingKeysAfter(sf, c.at.Line, y.start.Col, y.siblings)
-	action := ""
-	for _, a := range actionKeys {
-		if y.siblings[a.name] {
-			if action == "" || a.name == "run" {
-				action = a.name
-			}
-		}
-	}
-	for _, k := range keysFor(y.path, action) {
-		if y.siblings[k.name] {
-			continue
-		}
-		insert, snippet := k.name+": ", false
-		if action == "" && (k.name == "copy" || k.name == "add") && c.caps.snippets {
-			indent := strings.Repeat(" ", c.at.Col-len(y.prefix))
-			insert, snippet = k.name+": ${1:src}\n"+indent+"to: ${2:dest}", true
-		}
-		c.add(k.name, protocol.CompletionItemKindProperty, "", k.doc, insert, snippet)
-	}
-}
-
-// zimageValue completes the value of y.key.
-func (c *completer) zimageValue(y yamlCursor) {
-	stage := -1
-	if len(y.path) >= 2 && y.path[0] == "stages" {
-		if st := c.snap.outline.stageNamed(y.path[1], false); st != nil {
-			stage = st.index
-		}
-	}
-	switch y.key {
-	case "base":
-		if len(y.path) != 2 && len(y.path) != 0 {
-			break
-		}
-		c.stages(stage)
-		c.add("scratch", protocol.CompletionItemKindValue, "empty base image", "", "", false)
-	case "from":
-		c.stages(stage)
-	case "runtime":
-		for _, t := range runtimes.All() {
-			c.add(t.Name, protocol.CompletionItemKindValue, t.Description, "", "", false)
-			for _, a := range t.Aliases {
-				c.add(a, protocol.CompletionItemKindValue, "alias of "+t.Name, "", "", false)
-			}
-		}
-	case "target":
-		if len(y.path) == 1 && y.path[0] == "wasm" {
-			for _, v := range []string{"preview1", "preview2"} {
-				c.add(v, protocol.CompletionItemKindEnumMember, "", "", "", false)
-			}
-		}
-	default:
-		for _, v := range enumValues[y.key] {
-			c.add(v, protocol.CompletionItemKindEnumMember, "", "", "", false)
-		}
-	}
-}
-
 // stages offers the names of the stages before stage index before (all
-// stages when before is -1 and the cursor is in no stage).
+// stages when before is -1).
 func (c *completer) stages(before int) {
 	for _, st := range c.snap.outline.stages {
 		if before >= 0 && st.index >= before {
@@ -188,17 +113,11 @@ func (c *completer) stages(before int) {
 		if st.name == "" {
 			continue
 		}
-		c.add(st.name, protocol.CompletionItemKindClass, "stage "+itoa(st.index)+", base "+st.base, "", "", false)
+		c.add(st.name, protocol.CompletionItemKindClass, stageDetail(st), "", "", false)
 	}
 }
 
-// scopeAt is the variable scope at the cursor: the stage it is in, or -1.
-func (c *completer) scopeAt() int {
-	if st := c.snap.outline.stageAt(c.at); st != nil {
-		return st.index
-	}
-	return -1
-}
+func stageDetail(st *stageSym) string { return "stage " + itoa(st.index) + ", base " + st.base }
 
 // variables offers the variables defined before the cursor in scope.
 func (c *completer) variables(scope int) {
@@ -206,10 +125,15 @@ func (c *completer) variables(scope int) {
 		if r.kind != refVar || !r.def || !r.rng.Start.Before(c.at) || r.stage != scope && r.stage != -1 {
 			continue
 		}
-		detail := r.what
-		if r.hasValue {
-			detail += " = " + shorten(r.value, 40)
-		}
-		c.add(r.name, protocol.CompletionItemKindVariable, detail, "", "", false)
+		c.add(r.name, protocol.CompletionItemKindVariable, varDetail(r), "", "", false)
 	}
+}
+
+// varDetail describes a variable definition in a completion item.
+func varDetail(def *ref) string {
+	detail := def.what
+	if def.hasValue {
+		detail += " = " + shorten(def.value, 40)
+	}
+	return detail
 }

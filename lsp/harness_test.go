@@ -59,6 +59,7 @@ type testClient struct {
 	diags   map[uri.URI]*protocol.PublishDiagnosticsParams
 	notes   []note
 	configs int // workspace/configuration requests seen
+	docs    int // documents opened by openAt
 }
 
 // startServer starts a server and a client; init customises the

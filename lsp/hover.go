@@ -8,6 +8,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/zlayer/zlayer/schema"
 	"github.com/zlayer/zlayer/source"
 )
 
@@ -18,7 +19,11 @@ func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	if err != nil {
 		return nil, err
 	}
-	text, r := snap.hoverText(at)
+	zs, err := s.zschema()
+	if err != nil && snap.lang == langZImagefile {
+		s.log.Error("ZImagefile key hover is off", "error", err)
+	}
+	text, r := snap.hoverText(zs, at)
 	if text == "" {
 		return nil, nil
 	}
@@ -31,7 +36,7 @@ func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 }
 
 // hoverText returns the hover markdown at p and the range it describes.
-func (snap *snapshot) hoverText(p source.Pos) (string, source.Range) {
+func (snap *snapshot) hoverText(zs *zschema, p source.Pos) (string, source.Range) {
 	o := snap.outline
 	if r := o.refAt(p); r != nil {
 		if r.kind == refStage {
@@ -46,7 +51,7 @@ func (snap *snapshot) hoverText(p source.Pos) (string, source.Range) {
 	}
 	switch snap.lang {
 	case langZImagefile:
-		return snap.zimageKeyHover(p)
+		return snap.zimageKeyHover(zs, p)
 	case langDockerfile:
 		return snap.dockerfileHover(p)
 	}
@@ -105,32 +110,46 @@ func (snap *snapshot) varHover(def *ref) string {
 	return fmt.Sprintf("**%s** = %s\n\nDefined by %s on line %d (%s).", def.name, val, def.what, def.rng.Start.Line, where)
 }
 
-// zimageKeyHover describes the key under the cursor.
-func (snap *snapshot) zimageKeyHover(p source.Pos) (string, source.Range) {
-	sf := snap.file
-	y := readYAMLLine(sf.LineText(p.Line))
-	if y.blank || !y.hasKey || p.Col < y.keyCol || p.Col > y.keyCol+len(y.key) {
+// zimageKeyHover describes the key under the cursor with what the schema
+// says about it; a stage's name gets the stage's summary.
+func (snap *snapshot) zimageKeyHover(zs *zschema, p source.Pos) (string, source.Range) {
+	f := snap.zf
+	y := readYAMLLine(snap.file.LineText(p.Line))
+	if f == nil || zs == nil || y.blank || !y.hasKey || p.Col < y.keyCol || p.Col > y.keyCol+len(y.key) {
 		return "", source.Range{}
 	}
-	need := y.keyCol
-	var path []string
-	if len(y.dashes) > 0 {
-		d := y.dashes[len(y.dashes)-1]
-		path = []string{itoa(countItems(sf, p.Line, d))}
-		need = d
-	}
-	path = append(yamlParents(sf, p.Line, need, map[string]bool{}, len(y.dashes) > 0), path...)
+	parent := zparent(f, p.Line, y.keyCol, y.key, len(y.dashes) > 0)
 	r := source.Range{Start: source.Pos{Line: p.Line, Col: y.keyCol}, End: source.Pos{Line: p.Line, Col: y.keyCol + len(y.key)}}
-	if len(path) == 1 && path[0] == "stages" {
+	if len(parent) == 1 && parent[0] == "stages" {
 		if st := snap.outline.stageNamed(y.key, false); st != nil {
 			return snap.outline.stageHover(st), r
 		}
 	}
-	k, ok := keyDoc(append(path, y.key))
+	info, ok := zs.Describe(append(parent, y.key))
 	if !ok {
 		return "", source.Range{}
 	}
-	return fmt.Sprintf("**%s**\n\n%s", k.name, k.doc), r
+	return keyHover(y.key, info), r
+}
+
+// keyHover renders the schema's description of a key as markdown.
+func keyHover(key string, info schema.Info) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s** (`%s`", info.Title, key)
+	if info.Type != "" {
+		fmt.Fprintf(&b, ": %s", info.Type)
+	}
+	fmt.Fprintf(&b, ")\n\n%s", info.Description)
+	if len(info.Enum) > 0 {
+		fmt.Fprintf(&b, "\n\nValues: `%s`", strings.Join(info.Enum, "`, `"))
+	}
+	if info.Default != "" {
+		fmt.Fprintf(&b, "\n\nDefault: `%s`", info.Default)
+	}
+	if len(info.Examples) > 0 && len(info.Enum) == 0 {
+		fmt.Fprintf(&b, "\n\nExamples: `%s`", strings.Join(info.Examples, "`, `"))
+	}
+	return b.String()
 }
 
 // dockerfileHover describes the instruction keyword or flag under the

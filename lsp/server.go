@@ -43,6 +43,9 @@ type Server struct {
 	ctx    context.Context // lives as long as the connection
 	exit   chan struct{}
 	builds *builds
+	// zschema loads the ZImagefile schema for completion and hover on
+	// first use.
+	zschema func() (*zschema, error)
 
 	mu          sync.Mutex
 	state       sessionState
@@ -82,6 +85,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	s.client = protocol.ClientDispatcher(s.conn)
 	s.ctx = protocol.WithClient(ctx, s.client)
 	s.builds = newBuilds(s)
+	s.zschema = sync.OnceValues(loadZSchema)
 	s.conn.Go(s.ctx, s.handler())
 	if opts.started != nil {
 		opts.started(s)
