@@ -23,7 +23,8 @@ type RunOptions struct {
 	// clean up before it returns.
 	Build func(ctx context.Context, t Trigger) error
 	// CancelRunning cancels a running build as soon as a change arrives and
-	// starts over, instead of letting it finish first.
+	// starts over, instead of letting it finish first. The new build's
+	// trigger holds the cancelled build's changes too.
 	CancelRunning bool
 	// Done, when set, is called after each build with its trigger and the
 	// error Build returned.
@@ -51,7 +52,7 @@ func Run(ctx context.Context, w *Watcher, opts RunOptions) error {
 		go func() { done <- result{t, opts.Build(bctx, t)} }()
 	}
 	start(Trigger{Initial: true})
-	running := true
+	running, cancelled := true, false
 	var queued *Batch
 	batches := w.Batches()
 	for {
@@ -80,6 +81,7 @@ func Run(ctx context.Context, w *Watcher, opts RunOptions) error {
 			queued = merge(queued, b)
 			if opts.CancelRunning {
 				cancel()
+				cancelled = true
 			}
 		case r := <-done:
 			cancel()
@@ -87,6 +89,11 @@ func Run(ctx context.Context, w *Watcher, opts RunOptions) error {
 			if opts.Done != nil {
 				opts.Done(r.t, r.err)
 			}
+			if cancelled && queued != nil {
+				// The restart builds the cancelled build's changes too.
+				queued = merge(queued, r.t.Batch)
+			}
+			cancelled = false
 			switch {
 			case queued != nil:
 				start(Trigger{Batch: *queued})
@@ -126,4 +133,21 @@ func (b Batch) Summary(n int) string {
 		return strings.Join(b.Paths, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(b.Paths[:n], ", "), len(b.Paths)-n)
+}
+
+// Triggered is the watch_triggered event `zlayer watch --progress json`
+// writes before each rebuild, next to the build's own events: the changed
+// paths, relative to the build context, and whether changes may have been
+// missed. It satisfies runner.Event.
+type Triggered struct {
+	Files  []string `json:"files"`
+	Rescan bool     `json:"rescan,omitempty"`
+}
+
+// Type returns "watch_triggered".
+func (Triggered) Type() string { return "watch_triggered" }
+
+// Event returns the watch_triggered event for a rebuild's trigger.
+func (t Trigger) Event() Triggered {
+	return Triggered{Files: append([]string{}, t.Paths...), Rescan: t.Rescan}
 }
