@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,8 @@ func planOf(snap *snapshot) (*plan.Plan, error) {
 }
 
 // startBuild starts zlayer.buildStage (target set) or zlayer.buildImage.
+// The target is a stage name or, for any stage and in particular one
+// without a name, its index.
 func (s *Server) startBuild(args commandArgs, target string) (any, error) {
 	snap, err := s.loadSnapshot(args.URI)
 	if err != nil {
@@ -131,23 +134,43 @@ func (s *Server) startBuild(args commandArgs, target string) (any, error) {
 		s.showMessage(protocol.MessageTypeError, "%s", err.Error())
 		return nil, err
 	}
-	if target != "" && snap.outline.stageNamed(target, snap.lang == langDockerfile) == nil {
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s has no stage %q", filepath.Base(snap.file.Name), target)
+	req := buildRequest{path: snap.file.Name, plan: p, settings: snap.settings}
+	if target != "" {
+		st := snap.outline.stageNamed(target, snap.lang == langDockerfile)
+		if st == nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s has no stage %q; name a stage or give its index (0 is the first)", filepath.Base(snap.file.Name), target)
+		}
+		req.target, req.stage = st.target(), st.name
+		if st.name == "" {
+			req.plan = upToStage(p, st.index)
+		}
 	}
-	set := snap.settings
-	tags := args.Tags
-	if len(tags) == 0 {
-		tags = set.Build.Tags
+	req.tags = args.Tags
+	if len(req.tags) == 0 {
+		req.tags = req.settings.Build.Tags
 	}
-	buildArgs := map[string]string{}
-	for k, v := range set.Build.Args {
-		buildArgs[k] = v
-	}
-	for k, v := range args.BuildArgs {
-		buildArgs[k] = v
-	}
-	id := s.builds.start(buildRequest{path: snap.file.Name, target: target, plan: p, tags: tags, args: buildArgs, settings: set})
+	req.args = map[string]string{}
+	maps.Copy(req.args, req.settings.Build.Args)
+	maps.Copy(req.args, args.BuildArgs)
+	id := s.builds.start(req)
 	return map[string]string{"buildId": id}, nil
+}
+
+// upToStage returns a copy of p that ends with stage i, so that building
+// its last stage builds stage i. It is how a stage without a name is
+// built: the runner's Target (plan.Resolve) takes stage names only. The
+// stages after i are never needed by it, since a stage can refer only to
+// earlier ones.
+func upToStage(p *plan.Plan, i int) *plan.Plan {
+	cp := *p
+	cp.Stages = p.Stages[: i+1 : i+1]
+	cp.Nested = nil
+	for _, n := range p.Nested {
+		if n.Stage <= i {
+			cp.Nested = append(cp.Nested, n)
+		}
+	}
+	return &cp
 }
 
 // convert renders the document in the other format.

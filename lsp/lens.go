@@ -15,21 +15,26 @@ import (
 	"github.com/zlayer/zlayer/source"
 )
 
-// buildCommand is the LSP command that builds a stage ("" for the image).
-func buildCommand(u uri.URI, stage string) protocol.Command {
+// buildCommand is the LSP command that builds a stage (nil for the
+// image). A stage without a name (a Dockerfile FROM without AS) is named
+// by its index, which zlayer.buildStage accepts as well.
+func buildCommand(u uri.URI, st *stageSym) protocol.Command {
 	args := map[string]string{"uri": string(u)}
 	cmd, title := cmdBuildImage, "▶ Build image"
-	if stage != "" {
-		args["stage"] = stage
-		cmd, title = cmdBuildStage, "▶ Build stage "+stage
+	if st != nil {
+		args["stage"] = st.target()
+		cmd, title = cmdBuildStage, "▶ Build stage "+st.target()
+		if st.name == "" {
+			title += " (unnamed)"
+		}
 	}
 	raw, _ := json.Marshal(args)
 	return protocol.Command{Title: title, Command: cmd, Arguments: []protocol.LSPAny{protocol.LSPAny(raw)}}
 }
 
 // CodeLens implements protocol.Server: "▶ Build image" on the first line,
-// "▶ Build stage NAME" on every named stage, and the last build result of
-// each stage.
+// "▶ Build stage NAME" on every stage (its index for an unnamed one), and
+// the last build result of each stage.
 func (s *Server) CodeLens(ctx context.Context, p *protocol.CodeLensParams) ([]protocol.CodeLens, error) {
 	snap, err := s.snapshotFor(p.TextDocument.URI)
 	if err != nil {
@@ -41,15 +46,12 @@ func (s *Server) CodeLens(ctx context.Context, p *protocol.CodeLensParams) ([]pr
 	}
 	m := s.mapperFor(snap)
 	top := protocol.Range{}
-	out = append(out, protocol.CodeLens{Range: top, Command: buildCommand(p.TextDocument.URI, "")})
+	out = append(out, protocol.CodeLens{Range: top, Command: buildCommand(p.TextDocument.URI, nil)})
 	marks := s.builds.marks(snap.file.Name)
 	for _, st := range snap.outline.stages {
-		if st.name == "" {
-			continue
-		}
 		r := m.lspRange(source.Range{Start: st.rng.Start, End: st.rng.Start})
-		out = append(out, protocol.CodeLens{Range: r, Command: buildCommand(p.TextDocument.URI, st.name)})
-		if mk, ok := marks[st.name]; ok {
+		out = append(out, protocol.CodeLens{Range: r, Command: buildCommand(p.TextDocument.URI, st)})
+		if mk, ok := marks[st.displayName()]; ok {
 			out = append(out, protocol.CodeLens{Range: r, Command: protocol.Command{Title: mk.String()}})
 		}
 	}
@@ -67,10 +69,10 @@ func (s *Server) CodeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	sel := m.rng(p.Range)
 	out := []protocol.CommandOrCodeAction{}
 	for _, st := range snap.outline.stages {
-		if st.name == "" || !overlaps(st.rng, sel) {
+		if !overlaps(st.rng, sel) {
 			continue
 		}
-		cmd := buildCommand(p.TextDocument.URI, st.name)
+		cmd := buildCommand(p.TextDocument.URI, st)
 		out = append(out, &protocol.CodeAction{Title: strings.TrimPrefix(cmd.Title, "▶ "), Kind: ptr(protocol.CodeActionKind("source.build")), Command: cmd})
 	}
 	fx := fixer{s: s, snap: snap, m: m, u: p.TextDocument.URI}

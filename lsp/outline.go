@@ -43,6 +43,15 @@ func (st *stageSym) displayName() string {
 	return "stage-" + itoa(st.index)
 }
 
+// target is how zlayer.buildStage names the stage: its name, or its index
+// when it has none.
+func (st *stageSym) target() string {
+	if st.name != "" {
+		return st.name
+	}
+	return itoa(st.index)
+}
+
 // stepSym is one step or instruction of a stage.
 type stepSym struct {
 	label  string // e.g. "RUN make" or "run: make"
