@@ -183,15 +183,23 @@ func contextArg(args []string) string {
 
 func newBuildCmd() *cobra.Command {
 	var f buildFlags
+	var w watchFlags
 	cmd := &cobra.Command{
 		Use:   "build [CONTEXT]",
 		Short: "Build an image from a ZImagefile, a Dockerfile or a runtime template with buildah",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if w.watch {
+				return runWatch(cmd, &f, &w, contextArg(args))
+			}
+			if err := w.needsWatch(cmd.Flags()); err != nil {
+				return err
+			}
 			return runBuild(cmd, &f, contextArg(args))
 		},
 	}
 	f.register(cmd.Flags())
+	w.registerOnBuild(cmd.Flags())
 	return cmd
 }
 

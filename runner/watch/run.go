@@ -120,25 +120,42 @@ func merge(a *Batch, b Batch) *Batch {
 	return &Batch{Paths: slices.Sorted(maps.Keys(set)), Rescan: a.Rescan || b.Rescan}
 }
 
-// Summary lists up to n of the batch's paths for a message such as
+// Files returns the batch's paths without the directories that have a
+// changed path below them: after `mkdir -p a/b && touch a/b/f` it is
+// a/b/f alone, what the user made, not a, a/b and a/b/f.
+func (b Batch) Files() []string {
+	out := make([]string, 0, len(b.Paths))
+	for _, p := range b.Paths {
+		// Paths are sorted: what lies below p starts where p+"/" would.
+		i, _ := slices.BinarySearch(b.Paths, p+"/")
+		if i < len(b.Paths) && strings.HasPrefix(b.Paths[i], p+"/") {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Summary lists up to n of the batch's Files for a message such as
 // "rebuilding: a.go, b.go and 3 more".
 func (b Batch) Summary(n int) string {
-	if len(b.Paths) == 0 {
+	files := b.Files()
+	if len(files) == 0 {
 		if b.Rescan {
 			return "(changes may have been missed; rescanned)"
 		}
 		return ""
 	}
-	if n <= 0 || len(b.Paths) <= n {
-		return strings.Join(b.Paths, ", ")
+	if n <= 0 || len(files) <= n {
+		return strings.Join(files, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(b.Paths[:n], ", "), len(b.Paths)-n)
+	return fmt.Sprintf("%s and %d more", strings.Join(files[:n], ", "), len(files)-n)
 }
 
 // Triggered is the watch_triggered event `zlayer watch --progress json`
 // writes before each rebuild, next to the build's own events: the changed
-// paths, relative to the build context, and whether changes may have been
-// missed. It satisfies runner.Event.
+// files (Batch.Files), relative to the build context, and whether changes
+// may have been missed. It satisfies runner.Event.
 type Triggered struct {
 	Files  []string `json:"files"`
 	Rescan bool     `json:"rescan,omitempty"`
@@ -149,5 +166,5 @@ func (Triggered) Type() string { return "watch_triggered" }
 
 // Event returns the watch_triggered event for a rebuild's trigger.
 func (t Trigger) Event() Triggered {
-	return Triggered{Files: append([]string{}, t.Paths...), Rescan: t.Rescan}
+	return Triggered{Files: t.Files(), Rescan: t.Rescan}
 }

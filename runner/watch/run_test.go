@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -180,10 +181,20 @@ func TestBatchSummary(t *testing.T) {
 		{Batch{Paths: []string{"a", "b", "c", "d", "e"}}, "a, b, c, d, e"},
 		{Batch{Paths: []string{"a", "b", "c", "d", "e", "f", "g"}}, "a, b, c, d, e and 2 more"},
 		{Batch{Rescan: true}, "(changes may have been missed; rescanned)"},
+		// Directories with a change below them are not listed.
+		{Batch{Paths: []string{"a", "a-b", "a.c", "a/b", "a/b/c", "a/b/c/f", "a/b/g", "old"}}, "a-b, a.c, a/b/c/f, a/b/g, old"},
+		{Batch{Paths: []string{"a", "a/1", "a/2", "a/3", "a/4", "a/5", "a/6"}}, "a/1, a/2, a/3, a/4, a/5 and 1 more"},
 	}
 	for _, tt := range tests {
 		if got := tt.b.Summary(5); got != tt.want {
 			t.Errorf("%+v.Summary(5) = %q, want %q", tt.b, got, tt.want)
 		}
+	}
+	ev := Trigger{Batch: Batch{Paths: []string{"src", "src/main.go"}, Rescan: true}}.Event()
+	if b, err := json.Marshal(ev); err != nil || string(b) != `{"files":["src/main.go"],"rescan":true}` || ev.Type() != "watch_triggered" {
+		t.Errorf("watch_triggered event %s (%v), type %q", b, err, ev.Type())
+	}
+	if b, _ := json.Marshal(Trigger{Initial: true}.Event()); string(b) != `{"files":[]}` {
+		t.Errorf("event without files: %s, want an empty list", b)
 	}
 }
