@@ -55,6 +55,7 @@ func FuzzServer(f *testing.F) {
 				_ = c.call(protocol.MethodTextDocumentFoldingRange, &protocol.FoldingRangeParams{TextDocument: at.TextDocument}, &out)
 			case 9:
 				_ = c.call(protocol.MethodTextDocumentCodeLens, &protocol.CodeLensParams{TextDocument: at.TextDocument}, &out)
+				_ = c.call(protocol.MethodTextDocumentSemanticTokensFull, &protocol.SemanticTokensParams{TextDocument: at.TextDocument}, &out)
 			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

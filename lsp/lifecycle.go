@@ -101,6 +101,7 @@ func (s *Server) Initialize(ctx context.Context, p *protocol.InitializeParams) (
 			CodeLensProvider:       &protocol.CodeLensOptions{},
 			RenameProvider:         &protocol.RenameOptions{PrepareProvider: ptr(true)},
 			FoldingRangeProvider:   protocol.Boolean(true),
+			SemanticTokensProvider: semanticTokensOptions(),
 			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: []string{cmdBuildStage, cmdBuildImage, cmdCancelBuild, cmdConvert}},
 		},
 	}, nil

@@ -41,7 +41,7 @@ func TestInitializeCapabilities(t *testing.T) {
 				t.Errorf("commands = %v, want %v", got, want)
 			}
 			for _, p := range []any{caps.CompletionProvider, caps.HoverProvider, caps.DefinitionProvider, caps.ReferencesProvider,
-				caps.DocumentSymbolProvider, caps.CodeActionProvider, caps.CodeLensProvider, caps.RenameProvider, caps.FoldingRangeProvider} {
+				caps.DocumentSymbolProvider, caps.CodeActionProvider, caps.CodeLensProvider, caps.RenameProvider, caps.FoldingRangeProvider, caps.SemanticTokensProvider} {
 				if p == nil {
 					t.Errorf("a provider is missing: %#v", caps)
 				}

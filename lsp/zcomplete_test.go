@@ -2,13 +2,17 @@ package lsp
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf16"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/zlayer/zlayer/source"
 )
 
 // cursorMark marks the cursor in the test documents below.
@@ -232,5 +236,37 @@ func TestZImagefileKeyHover(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestZImagefileCompletionWhileTyping runs completion and hover at every
+// position of every prefix of a ZImagefile, as a user typing it produces
+// them: no panic, and every item replaces text that ends at the cursor.
+func TestZImagefileCompletionWhileTyping(t *testing.T) {
+	s := &Server{log: slog.New(slog.DiscardHandler), zschema: sync.OnceValues(loadZSchema)}
+	zs, err := s.zschema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := sampleZImage + "wasm:\n  target: preview2\nhealthcheck:\n  cmd: [true]\n"
+	for n := 0; n <= len(text); n++ {
+		snap := analyzeText("ZImagefile", langZImagefile, []byte(text[:n]), Settings{}, 1<<20)
+		m := mapper{f: snap.file}
+		for line := 1; line <= snap.file.LineCount(); line++ {
+			if n < len(text) && line < snap.file.LineCount()-1 {
+				continue // earlier lines are covered by the whole text
+			}
+			for col := 0; col <= len(snap.file.LineText(line)); col++ {
+				at := source.Pos{Line: line, Col: col}
+				c := &completer{s: s, snap: snap, m: m, at: at, seen: map[string]bool{}}
+				c.zimage()
+				for _, it := range c.items {
+					if e, _ := it.TextEdit.(*protocol.TextEdit); e == nil || e.Range.End != m.lspPos(at) || m.pos(e.Range.Start).Line != line {
+						t.Fatalf("prefix %d, at %v: item %q edits %#v", n, at, it.Label, it.TextEdit)
+					}
+				}
+				snap.hoverText(zs, at)
+			}
+		}
 	}
 }
