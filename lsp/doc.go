@@ -13,8 +13,15 @@
 // on the latest text, so intermediate versions are skipped when edits
 // arrive faster than they can be analysed.
 //
+// ZImagefile completion and hover have one source of truth, the embedded
+// JSON Schema (package schema): keys, their descriptions, step kinds and the
+// modifiers each kind allows, enum and example values. The cursor's place in
+// the document comes from the parser's recovered AST, so a half-typed key on
+// a line that does not parse still completes.
+//
 // Builds (workspace/executeCommand zlayer.buildStage, zlayer.buildImage)
 // run the real runner in the background and report through $/progress,
 // zlayer/buildOutput notifications, window/showMessage and, for a failing
-// step, an error diagnostic on the step's range.
+// step, an error diagnostic on the step's range. A stage without a name (a
+// Dockerfile FROM without AS) is built by its index.
 package lsp
