@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/zlayer/zlayer/runner/buildah"
 )
 
 // from creates the working container name from image. local images
@@ -74,6 +76,61 @@ func candidates(ref, defaultRegistry string) []string {
 		return append(cands, "docker.io/"+ref)
 	}
 	return append(cands, "docker.io/library/"+ref)
+}
+
+// localImage inspects the image ref stands for when the store has it,
+// trying the names fromImage tries, in its order. It returns nil when none
+// is in the store or the one found is for another platform.
+func (b *build) localImage(ctx context.Context, ref, platform string) (*buildah.ImageInfo, error) {
+	for _, c := range candidates(ref, b.opts.DefaultRegistry) {
+		info, err := b.cli.InspectImage(ctx, c)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		if !platformMatches(info, platform) {
+			return nil, nil
+		}
+		return info, nil
+	}
+	return nil, nil
+}
+
+// platformMatches reports whether an image is for platform
+// ("os/arch[/variant]"; "" matches every image).
+func platformMatches(info *buildah.ImageInfo, platform string) bool {
+	if platform == "" {
+		return true
+	}
+	parts := strings.Split(platform, "/")
+	have := []string{info.OS, info.Architecture, info.Variant}
+	for i, p := range parts {
+		if i < len(have) && p != "" && !strings.EqualFold(p, have[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// stageContainer returns a working container holding a finished stage's
+// result, for COPY --from and mounts that read its files: the stage's own
+// container, or one made from its image when the stage made none (every
+// step came from the layer cache).
+func (b *build) stageContainer(ctx context.Context, idx int) (string, error) {
+	out := b.stages[idx]
+	out.ctrMu.Lock()
+	defer out.ctrMu.Unlock()
+	if out.ctr != "" {
+		return out.ctr, nil
+	}
+	name := b.containerName(fmt.Sprintf("%d-result", idx))
+	if err := b.from(ctx, name, out.image, "", true); err != nil {
+		return "", err
+	}
+	out.ctr = name
+	return name, nil
 }
 
 func isLocal(ref string) bool { return strings.HasPrefix(ref, "localhost/") }

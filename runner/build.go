@@ -49,9 +49,12 @@ type build struct {
 type stageOut struct {
 	done    chan struct{}
 	err     error
-	ctr     string // working container, kept until the build ends
 	image   string // committed image ID
 	workdir string // final working directory
+	tagged  bool   // the image was committed under the first tag
+
+	ctrMu sync.Mutex
+	ctr   string // working container, kept until the build ends; see stageContainer
 }
 
 func newBuild(opts Options) (*build, error) {
@@ -122,8 +125,16 @@ func (b *build) run(ctx context.Context) (res *Result, err error) {
 		steps += 1 + len(rs.Instructions)
 	}
 	b.emit(BuildStarted{Stages: len(b.res.Stages), Steps: steps})
+	endCache, err := b.beginCache(ctx)
+	if err != nil {
+		return nil, err
+	}
 	final, err := b.runStages(ctx)
 	if err != nil {
+		endCache(ctx)
+		return nil, err
+	}
+	if err := endCache(ctx); err != nil {
 		return nil, err
 	}
 	return b.finish(ctx, final)

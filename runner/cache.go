@@ -7,135 +7,339 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/plan"
 )
 
 // Hash is a hex sha256 of the key, suitable as a cache entry name.
 func (k StepKey) Hash() string {
 	h := sha256.New()
-	for _, s := range append([]string{k.Parent, k.Instruction, k.Digest}, k.Env...) {
+	fields := append([]string{k.Parent, k.Instruction, k.Digest, k.Platform, k.Format}, k.Env...)
+	for _, s := range fields {
 		fmt.Fprintf(h, "%d:%s;", len(s), s)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
 // instructionKey is an expanded instruction as cache-key text: its keyword
-// and every field except its source position, so that moving a line does
-// not change the key.
+// and every field except source positions, so that moving a line does not
+// change the key.
 func instructionKey(x plan.Instruction) string {
 	b, err := json.Marshal(x)
 	if err != nil {
 		return x.Keyword() + " " + Describe(x)
 	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) == nil {
-		delete(m, "Range")
-		b, _ = json.Marshal(m)
+	var v any
+	if json.Unmarshal(b, &v) == nil {
+		if b2, err := json.Marshal(withoutRanges(v)); err == nil {
+			b = b2
+		}
 	}
 	return x.Keyword() + " " + string(b)
 }
 
-// chain advances the stage's key over a step that needs no lookup.
-func (s *stageRun) chain(x plan.Instruction) {
-	if s.b.opts.Cache != nil {
-		s.key = StepKey{Parent: s.key, Instruction: instructionKey(x)}.Hash()
+// withoutRanges drops every "Range" field of a decoded JSON value.
+func withoutRanges(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		delete(v, "Range")
+		for k, e := range v {
+			v[k] = withoutRanges(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = withoutRanges(e)
+		}
 	}
+	return v
 }
 
-// stepKey is the cache key of a RUN, COPY or ADD.
-func (s *stageRun) stepKey(x plan.Instruction) (StepKey, error) {
-	k := StepKey{Parent: s.key, Instruction: instructionKey(x)}
+// caching reports whether this build uses a layer cache.
+func (b *build) caching() bool { return b.opts.Cache != nil && !b.dry() }
+
+// newKey starts the key of a step that follows the state s.key.
+func (s *stageRun) newKey(instruction string) StepKey {
+	return StepKey{Parent: s.key, Instruction: instruction, Platform: s.rs.Platform, Format: s.b.opts.Format}
+}
+
+// rootKey is the key of a stage's state right after FROM: its base image.
+func (s *stageRun) rootKey(baseID string) string {
+	k := StepKey{Parent: "base:" + baseID, Instruction: "FROM", Platform: s.rs.Platform, Format: s.b.opts.Format}
+	return k.Hash()
+}
+
+// chain advances the stage's key over a metadata step, which is never
+// committed on its own: its effect is part of the next committed image.
+// ARG keys on the values of the build arguments, not only on their names.
+func (s *stageRun) chain(x plan.Instruction) {
+	if !s.b.caching() || s.key == "" {
+		return
+	}
+	k := s.newKey(instructionKey(x))
+	if _, ok := x.(*plan.Arg); ok {
+		k.Env = keyValues(s.scope.BuildArgs())
+	}
+	s.key = k.Hash()
+}
+
+func keyValues(kvs []plan.KeyValue) []string {
+	out := make([]string, len(kvs))
+	for i, kv := range kvs {
+		out[i] = kv.Key + "=" + kv.Value
+	}
+	return out
+}
+
+// stepKey is the cache key of a RUN, COPY or ADD. ok is false for a step
+// whose result the key cannot describe (an ADD of a URL without
+// --checksum, a source image that is not in the store yet).
+func (s *stageRun) stepKey(ctx context.Context, x plan.Instruction) (k StepKey, ok bool, err error) {
+	k = s.newKey(instructionKey(x))
 	switch x := x.(type) {
 	case *plan.Run:
-		for _, kv := range s.scope.BuildArgs() {
-			k.Env = append(k.Env, kv.Key+"="+kv.Value)
+		k.Env = append(keyValues(s.scope.BuildArgs()), "shell="+strings.Join(s.shell, " "), "workdir="+s.workdir, "user="+s.user)
+		for _, m := range x.Mounts {
+			d, ok, err := s.mountDigest(ctx, m)
+			if err != nil || !ok {
+				return k, ok, err
+			}
+			k.Digest += d + ";"
 		}
-		k.Env = append(k.Env, "shell="+strings.Join(s.shell, " "), "workdir="+s.workdir, "user="+s.user)
 	case *plan.Copy:
+		k.Env = []string{"workdir=" + s.workdir}
 		switch {
 		case len(x.Heredocs) > 0:
+			k.Env = append(k.Env, keyValues(s.scope.BuildArgs())...)
 		case x.From != "":
-			if idx, ok := s.b.res.StageRef(x.From, s.rs.Index); ok {
-				k.Digest = "stage:" + s.b.stages[idx].image
-			} else {
-				k.Digest = "image:" + x.From
+			k.Digest, ok = s.sourceDigest(ctx, x.From)
+			if !ok {
+				return k, false, nil
 			}
 		default:
-			d, err := s.contextDigest(x)
-			if err != nil {
-				return k, err
+			var local []string
+			for _, src := range x.Sources {
+				switch {
+				case !isURL(src):
+					local = append(local, src)
+				case x.Checksum == "":
+					return k, false, nil // the URL's content is only known after the download
+				}
 			}
-			k.Digest = d
+			if len(local) > 0 {
+				if k.Digest, err = s.contextDigest(local); err != nil {
+					return k, false, err
+				}
+			}
 		}
-		k.Env = append(k.Env, "workdir="+s.workdir)
 	}
-	return k, nil
+	return k, true, nil
 }
 
-// contextDigest digests the context files a COPY or ADD selects.
-func (s *stageRun) contextDigest(c *plan.Copy) (string, error) {
+// mountDigest is the part of a RUN's key that a --mount contributes: the
+// content of what a bind mount shows, and the source of a cache mount
+// seeded from a stage or image. Cache contents, tmpfs and secrets are not
+// part of the key.
+func (s *stageRun) mountDigest(ctx context.Context, m plan.Mount) (string, bool, error) {
+	switch {
+	case m.Type != "bind" && m.Type != "" && m.Type != "cache":
+		return "", true, nil
+	case m.From != "":
+		d, ok := s.sourceDigest(ctx, m.From)
+		return d, ok, nil
+	case m.Type == "cache":
+		return "", true, nil
+	}
+	src := m.Source
+	if src == "" {
+		src = "."
+	}
+	d, err := s.contextDigest([]string{src})
+	return d, err == nil, err
+}
+
+// sourceDigest identifies the content of a --from: a stage's image ID or
+// an image's ID; ok is false for an image that is not in the store.
+func (s *stageRun) sourceDigest(ctx context.Context, from string) (string, bool) {
+	if idx, ok := s.b.res.StageRef(from, s.rs.Index); ok {
+		return "stage:" + s.b.stages[idx].image, true
+	}
+	info, err := s.b.localImage(ctx, from, s.rs.Platform)
+	if err != nil || info == nil {
+		return "", false
+	}
+	return "image:" + info.ID, true
+}
+
+// contextDigest digests the context files that sources select.
+func (s *stageRun) contextDigest(sources []string) (string, error) {
 	bc, err := s.b.context()
 	if err != nil {
 		return "", err
 	}
-	var local []string
-	for _, src := range c.Sources {
-		if !isURL(src) {
-			local = append(local, src)
-		}
-	}
-	files, err := bc.Match(local)
+	files, err := bc.Match(sources)
 	if err != nil {
 		return "", err
 	}
 	return bc.Digest(files)
 }
 
-// lookup asks the cache for the result of step x; on a hit the stage
-// continues from the cached image.
-func (s *stageRun) lookup(ctx context.Context, x plan.Instruction) (key StepKey, hit bool, err error) {
-	if s.b.opts.Cache == nil || s.b.dry() {
-		return key, false, nil
-	}
-	if key, err = s.stepKey(x); err != nil {
+// cachedStep looks step n up in the cache. On a hit the step and the
+// metadata steps before it are reported cached and the stage continues
+// from the cached image; on a miss, reading stops for the rest of the
+// stage.
+func (s *stageRun) cachedStep(ctx context.Context, n int, x plan.Instruction, start time.Time) (key StepKey, hit bool, err error) {
+	key, ok, err := s.stepKey(ctx, x)
+	if err != nil {
 		return key, false, err
 	}
-	image, ok := s.b.opts.Cache.Lookup(ctx, key)
 	if !ok {
-		return key, false, nil
+		s.key = "" // nothing after this step can be described by a key
 	}
-	if _, err := s.b.cli.InspectImage(ctx, image); err != nil {
-		return key, false, nil // a vanished cache image is a miss
+	if ok && s.reading && s.key != "" && s.b.opts.Cache.Lookup(key) {
+		s.hitAt(key)
+		s.b.emit(StepDone{Stage: s.rs.Index, Step: n, Cached: true, DurationMS: ms(time.Since(start))})
+		return key, true, nil
 	}
-	if err := s.resume(ctx, image); err != nil {
-		return key, false, err
-	}
-	s.key = key.Hash()
-	return key, true, nil
+	s.reading = false
+	return key, false, nil
 }
 
-// store commits the step's result and hands it to the cache.
-func (s *stageRun) store(ctx context.Context, key StepKey) error {
-	if s.b.opts.Cache == nil || s.b.dry() {
+// hitAt continues the stage from the cached result of key; the pending
+// metadata steps are part of it.
+func (s *stageRun) hitAt(key StepKey) {
+	for _, p := range s.pending {
+		s.b.emit(StepDone{Stage: s.rs.Index, Step: p.step, Cached: true, DurationMS: ms(time.Since(p.started))})
+	}
+	s.pending = nil
+	s.hit = &key
+	s.key = key.Hash()
+}
+
+// current returns the image that holds the stage's state (its base or the
+// last cache hit), fetching a hit from the cache first; "" for scratch.
+func (s *stageRun) current(ctx context.Context) (string, error) {
+	if s.hit != nil {
+		img, err := s.b.opts.Cache.Image(ctx, *s.hit)
+		if err != nil {
+			return "", fmt.Errorf("layer cache: %w", err)
+		}
+		s.image, s.hit = img, nil
+	}
+	return s.image, nil
+}
+
+// ensure makes the working container when a step has to run: from the
+// last cache hit, the base image, or scratch.
+func (s *stageRun) ensure(ctx context.Context) error {
+	if s.created && s.hit == nil {
 		return nil
 	}
-	id, err := s.commitAs(ctx, false, nil)
+	img, err := s.current(ctx)
 	if err != nil {
 		return err
 	}
-	s.key = key.Hash()
+	if s.created {
+		if s.root != nil {
+			s.root.Close()
+			s.root = nil
+		}
+		if _, err := s.b.do(ctx, "rm", s.ctr); err != nil {
+			return err
+		}
+		s.created = false
+	}
+	if img == "" {
+		img = "scratch"
+	}
+	if err := s.b.from(ctx, s.ctr, img, s.rs.Platform, true); err != nil {
+		return err
+	}
+	s.created = true
+	return nil
+}
+
+// store commits the step's result into the cache under its key.
+func (s *stageRun) store(ctx context.Context, key StepKey) error {
+	if !s.b.caching() || s.key == "" {
+		return nil
+	}
+	id, err := s.commitAs(ctx, false, s.cacheNames(key))
+	if err != nil {
+		return err
+	}
+	s.image, s.key = id, key.Hash()
 	return s.b.opts.Cache.Store(ctx, key, id)
 }
 
-// resume replaces the working container with one made from image.
-func (s *stageRun) resume(ctx context.Context, image string) error {
-	if s.root != nil {
-		s.root.Close()
-		s.root = nil
+func (s *stageRun) cacheNames(key StepKey) []string {
+	if name := s.b.opts.Cache.Name(key); name != "" {
+		return []string{name}
 	}
-	if _, err := s.b.do(ctx, "rm", s.ctr); err != nil {
-		return err
+	return nil
+}
+
+// endCached finishes a stage of a cached build and returns its image.
+// The stage's result is the last step's image when nothing follows it;
+// trailing metadata steps (and the squash of the target) are one more
+// cache entry. owned reports an image the build made outside the cache,
+// which is removed at the end unless it is the target.
+func (s *stageRun) endCached(ctx context.Context) (id string, owned bool, err error) {
+	squash := s.final && s.b.opts.Squash
+	if s.key == "" {
+		if err := s.ensure(ctx); err != nil {
+			return "", false, err
+		}
+		if err := s.flush(ctx); err != nil {
+			return "", false, err
+		}
+		id, err := s.commitAs(ctx, squash, nil)
+		return id, true, err
 	}
-	return s.b.from(ctx, s.ctr, image, "", true)
+	if len(s.pending) == 0 && !squash {
+		if img, err := s.current(ctx); err != nil || img != "" {
+			return img, false, err
+		}
+	}
+	key := s.newKey("COMMIT")
+	if squash {
+		key.Instruction = "COMMIT --squash"
+	}
+	if s.reading && s.b.opts.Cache.Lookup(key) {
+		s.hitAt(key)
+		img, err := s.current(ctx)
+		return img, false, err
+	}
+	if err := s.ensure(ctx); err != nil {
+		return "", false, err
+	}
+	if err := s.flush(ctx); err != nil {
+		return "", false, err
+	}
+	if id, err = s.commitAs(ctx, squash, s.cacheNames(key)); err != nil {
+		return "", false, err
+	}
+	return id, false, s.b.opts.Cache.Store(ctx, key, id)
+}
+
+// beginCache starts the build's use of the layer cache; the returned
+// function ends it.
+func (b *build) beginCache(ctx context.Context) (end func(ctx context.Context) error, err error) {
+	if !b.caching() {
+		return func(context.Context) error { return nil }, nil
+	}
+	warnings, err := b.opts.Cache.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("layer cache: %w", err)
+	}
+	for _, w := range warnings {
+		b.warn(diag.Diagnostic{File: b.opts.Plan.File, Severity: diag.Warning, Source: "zlayer", NoRange: true, Message: w})
+	}
+	return func(ctx context.Context) error {
+		if err := b.opts.Cache.End(ctx); err != nil {
+			return fmt.Errorf("layer cache: %w", err)
+		}
+		return nil
+	}, nil
 }

@@ -125,7 +125,11 @@ func (s *stageRun) fromSources(ctx context.Context, c *plan.Copy) (string, []str
 	dir, from := "/", ""
 	if idx, ok := s.b.res.StageRef(c.From, s.rs.Index); ok {
 		out := s.b.stages[idx]
-		from = out.ctr
+		ctr, err := s.b.stageContainer(ctx, idx)
+		if err != nil {
+			return "", nil, err
+		}
+		from = ctr
 		if c.FromStageWorkdir && out.workdir != "" {
 			dir = out.workdir
 		}

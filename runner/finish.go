@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/zlayer/zlayer/diag"
@@ -13,9 +14,13 @@ import (
 // the iidfile.
 func (b *build) finish(ctx context.Context, final *stageOut) (*Result, error) {
 	id := final.image
-	for _, tag := range b.opts.Tags[min(1, len(b.opts.Tags)):] {
-		if _, err := b.do(ctx, "tag", id, tag); err != nil {
-			return nil, fmt.Errorf("tagging the image %s: %w", tag, err)
+	tags := b.opts.Tags
+	if final.tagged {
+		tags = tags[1:]
+	}
+	if len(tags) > 0 {
+		if _, err := b.do(ctx, append([]string{"tag", id}, tags...)...); err != nil {
+			return nil, fmt.Errorf("tagging the image %s: %w", strings.Join(tags, ", "), err)
 		}
 	}
 	if b.opts.Push {
@@ -43,11 +48,11 @@ func (b *build) finish(ctx context.Context, final *stageOut) (*Result, error) {
 	b.mu.Lock()
 	res.Warnings = append([]diag.Diagnostic(nil), b.warnings...)
 	b.mu.Unlock()
-	tags := res.Tags
-	if tags == nil {
-		tags = []string{}
+	done := BuildDone{ImageID: id, Tags: res.Tags, Size: res.Size, Layers: res.Layers, DurationMS: ms(res.Duration)}
+	if done.Tags == nil {
+		done.Tags = []string{}
 	}
-	b.emit(BuildDone{ImageID: id, Tags: tags, Size: res.Size, Layers: res.Layers, DurationMS: ms(res.Duration)})
+	b.emit(done)
 	return res, nil
 }
 

@@ -77,7 +77,7 @@ func (b *build) buildDep(ctx context.Context, n *plan.Nested) (string, error) {
 		Format: b.opts.Format, AuthFile: b.opts.AuthFile, InsecureRegistry: b.opts.InsecureRegistry,
 		DefaultRegistry: b.opts.DefaultRegistry, Jobs: b.opts.Jobs, KeepBuildDeps: b.opts.KeepBuildDeps,
 		Secrets: b.opts.Secrets, DefaultCacheMounts: b.opts.DefaultCacheMounts, Buildah: b.cli,
-		DryRun: b.opts.DryRun, Retries: b.opts.Retries, parents: parents,
+		DryRun: b.opts.DryRun, Retries: b.opts.Retries, Cache: b.opts.Cache, parents: parents,
 		Events: b.nestedEvents(n.Owner),
 	}
 	if _, err := Build(ctx, opts); err != nil {

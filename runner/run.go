@@ -283,7 +283,10 @@ func (s *stageRun) mountFrom(ctx context.Context, from string) (string, error) {
 func (s *stageRun) fromRoot(ctx context.Context, from string) (string, error) {
 	ctr := ""
 	if idx, ok := s.b.res.StageRef(from, s.rs.Index); ok {
-		ctr = s.b.stages[idx].ctr
+		var err error
+		if ctr, err = s.b.stageContainer(ctx, idx); err != nil {
+			return "", err
+		}
 	} else {
 		ctr = s.b.containerName(fmt.Sprintf("%d-mount-%s", s.rs.Index, sanitize(from)))
 		if err := s.b.fromImage(ctx, ctr, from, s.rs.Platform); err != nil {

@@ -72,7 +72,8 @@ type Options struct {
 	// DryRun, when set, makes the build run nothing: every buildah command
 	// it would run is passed to DryRun instead, full argument vector first.
 	DryRun func(argv []string)
-	// Cache, when set, is consulted before each step (see StepCache).
+	// Cache, when set, is the layer cache: each step is looked up before
+	// it runs and committed into the cache after it ran (see StepCache).
 	Cache StepCache
 
 	// parents lists the build files of enclosing builds (build: cycles).
@@ -101,24 +102,46 @@ type Result struct {
 	Warnings []diag.Diagnostic
 }
 
-// StepCache is the seam for a layer cache. Before a step runs, Lookup is
-// asked for an image that holds the result of the step with this key; on a
-// hit the stage continues from that image and the step is reported cached.
-// After a step ran, Store receives the image the step produced (the
-// runner commits one only when a cache is set).
+// StepCache is a layer cache: images holding the results of build steps,
+// found by key. Build calls Begin once, then for each step Lookup (and
+// Image for the last hit it continues from), Name and Store for each step
+// it runs and commits, and End when the build is over. Package
+// runner/cache implements it on the buildah store and an OCI registry.
+//
+// A build only reads the cache until the first miss in each stage: every
+// later step of that stage runs, so a result is never mixed with an older
+// one.
 type StepCache interface {
-	Lookup(ctx context.Context, key StepKey) (image string, ok bool)
+	// Begin prepares the cache for one build, e.g. by listing its entries.
+	// Warnings are reported to the user; an error fails the build.
+	Begin(ctx context.Context) (warnings []string, err error)
+	// Lookup reports whether the cache holds the result of the step with
+	// this key. It is called for every step and must answer from memory.
+	Lookup(key StepKey) bool
+	// Image returns a local image holding the result of key, which Lookup
+	// reported, fetching it first when it is not in the local store.
+	Image(ctx context.Context, key StepKey) (string, error)
+	// Name is the image name the result of key is committed under; "" for
+	// none.
+	Name(key StepKey) string
+	// Store records that image holds the result of key.
 	Store(ctx context.Context, key StepKey, image string) error
+	// End finishes the build's use of the cache, e.g. waits for pushes.
+	End(ctx context.Context) error
 }
 
-// StepKey identifies a step's result: the key of the step before it (or
-// the base image ID), the instruction after variable expansion, the
-// build arguments a RUN sees, and the content digest of copied files.
+// StepKey identifies a step's result: the key of the state before the
+// step (for a stage's first step, its base image ID), the instruction
+// after variable expansion, the build arguments and working settings the
+// step sees, the content digest of the files it copies or mounts, and the
+// platform and image format of the build.
 type StepKey struct {
 	Parent      string
 	Instruction string
 	Env         []string
 	Digest      string
+	Platform    string
+	Format      string
 }
 
 // Build runs the build opts describe. It returns the result, or an error

@@ -25,7 +25,11 @@ type stageRun struct {
 	out   *stageOut
 	final bool
 
-	ctr     string
+	ctr     string // working container name
+	created bool   // the working container exists
+	image   string // image holding the state so far, when no step ran ("" for scratch)
+	hit     *StepKey
+	reading bool   // the layer cache is still read (until the stage's first miss)
 	base    string // base as shown in events
 	scope   *plan.Scope
 	workdir string
@@ -33,7 +37,7 @@ type stageRun struct {
 	shell   []string
 	cmdSet  bool
 	pending []pendingStep // metadata steps waiting for one buildah config
-	key     string        // StepCache key of the last step
+	key     string        // layer cache key of the state so far; "" when no key can describe it
 	root    *os.Root      // the container's mounted root filesystem, lazily
 
 	healthcheckAt        *plan.Healthcheck // the stage's own health check
@@ -71,24 +75,41 @@ func (s *stageRun) run(ctx context.Context) error {
 			return err
 		}
 	}
+	if s.final {
+		s.warnHealthcheck()
+	}
+	id, owned, err := s.end(ctx)
+	if err != nil {
+		return s.failAt(s.steps(), "COMMIT", source.Range{}, err, nil)
+	}
+	if owned && !s.final {
+		s.b.addImage(id)
+	}
+	if s.created {
+		s.out.ctr = s.ctr
+	}
+	s.out.image, s.out.workdir = id, s.workdir
+	s.b.emit(StageDone{Stage: s.rs.Index, Image: id})
+	return nil
+}
+
+// end commits the stage and returns its image; owned reports an image
+// this build made outside the layer cache. Without a cache the target's
+// commit takes the first tag.
+func (s *stageRun) end(ctx context.Context) (id string, owned bool, err error) {
+	if s.b.caching() {
+		return s.endCached(ctx)
+	}
 	if err := s.flush(ctx); err != nil {
-		return err
+		return "", false, err
 	}
 	var names []string
 	if s.final {
 		names = s.b.opts.Tags[:min(1, len(s.b.opts.Tags))]
-		s.warnHealthcheck()
+		s.out.tagged = len(names) > 0
 	}
-	id, err := s.commit(ctx, names)
-	if err != nil {
-		return s.failAt(s.steps(), "COMMIT", source.Range{}, err, nil)
-	}
-	if !s.final {
-		s.b.addImage(id)
-	}
-	s.out.ctr, s.out.image, s.out.workdir = s.ctr, id, s.workdir
-	s.b.emit(StageDone{Stage: s.rs.Index, Image: id})
-	return nil
+	id, err = s.commit(ctx, names)
+	return id, true, err
 }
 
 // baseName is the stage's base as the user knows it.
@@ -109,30 +130,29 @@ func (s *stageRun) from(ctx context.Context) error {
 	s.b.emit(StepStarted{Stage: s.rs.Index, Step: 1, Instruction: "FROM " + s.base,
 		File: s.b.opts.Plan.File, Line: s.rs.BaseRange.Start.Line, Name: s.name(), Steps: s.steps()})
 	s.ctr = s.b.containerName(strconv.Itoa(s.rs.Index))
-	var err error
-	switch {
-	case s.rs.Scratch:
-		err = s.b.from(ctx, s.ctr, "scratch", s.rs.Platform, true)
-	case s.rs.BaseStage >= 0:
-		err = s.b.from(ctx, s.ctr, s.b.stages[s.rs.BaseStage].image, s.rs.Platform, true)
-	default:
-		err = s.b.fromImage(ctx, s.ctr, s.rs.Base, s.rs.Platform)
-	}
+	s.shell = []string{"/bin/sh", "-c"}
+	info, local, err := s.localBase(ctx)
 	if err != nil {
 		return s.failAt(1, "FROM "+s.base, s.rs.BaseRange, err, nil)
 	}
-	s.shell = []string{"/bin/sh", "-c"}
+	if !local {
+		if info, err = s.createFromBase(ctx); err != nil {
+			return s.failAt(1, "FROM "+s.base, s.rs.BaseRange, err, nil)
+		}
+	}
 	var env []string
-	if info, err := s.b.inspectContainer(ctx, s.ctr); err == nil {
+	baseID := "scratch"
+	if info != nil {
 		cfg := info.Docker
 		env, s.workdir, s.user = cfg.Env, cfg.WorkingDir, cfg.User
 		s.inheritedHealthcheck = cfg.Healthcheck != nil && len(cfg.Healthcheck.Test) > 0 && cfg.Healthcheck.Test[0] != "NONE"
 		if len(cfg.Shell) > 0 {
 			s.shell = cfg.Shell
 		}
-		s.key = info.ID
-	} else if !errors.Is(err, errDryRun) {
-		return s.failAt(1, "FROM "+s.base, s.rs.BaseRange, err, nil)
+		s.image, baseID = info.ID, info.ID
+	}
+	if s.b.caching() {
+		s.key, s.reading = s.rootKey(baseID), true
 	}
 	if s.workdir == "" {
 		s.workdir = "/"
@@ -156,18 +176,26 @@ func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error 
 		s.pending = append(s.pending, m)
 		return nil
 	}
+	start := time.Now()
+	var key StepKey
+	if s.b.caching() {
+		s.started(n, x)
+		var hit bool
+		if key, hit, err = s.cachedStep(ctx, n, x, start); err != nil {
+			return s.fail(n, ins, err, nil)
+		}
+		if hit {
+			return nil
+		}
+		if err := s.ensure(ctx); err != nil {
+			return s.fail(n, ins, err, nil)
+		}
+	}
 	if err := s.flush(ctx); err != nil {
 		return err
 	}
-	start := time.Now()
-	s.started(n, x)
-	key, hit, err := s.lookup(ctx, x)
-	if err != nil {
-		return s.fail(n, ins, err, nil)
-	}
-	if hit {
-		s.b.emit(StepDone{Stage: s.rs.Index, Step: n, Cached: true, DurationMS: ms(time.Since(start))})
-		return nil
+	if !s.b.caching() {
+		s.started(n, x)
 	}
 	var output []string
 	switch x := x.(type) {
@@ -315,3 +343,46 @@ func (s *stageRun) output(n int, keep *[]string) func(buildah.Stream, string) {
 
 // maxKeptLines bounds the output a failure report repeats.
 const maxKeptLines = 200
+
+// localBase finds the base of a cached build's stage in the store, so
+// that no container is made while the steps hit the cache. info is nil for
+// scratch; local is false when the base is not in the store (or the build
+// has no cache) and a container must be made from it now.
+func (s *stageRun) localBase(ctx context.Context) (info *buildah.ImageInfo, local bool, err error) {
+	if !s.b.caching() {
+		return nil, false, nil
+	}
+	switch {
+	case s.rs.Scratch:
+		return nil, true, nil
+	case s.rs.BaseStage >= 0:
+		info, err := s.b.cli.InspectImage(ctx, s.b.stages[s.rs.BaseStage].image)
+		return info, err == nil, err
+	}
+	info, err = s.b.localImage(ctx, s.rs.Base, s.rs.Platform)
+	return info, info != nil, err
+}
+
+// createFromBase makes the working container from the stage's base,
+// pulling the base when needed, and returns its configuration (nil in a
+// dry run).
+func (s *stageRun) createFromBase(ctx context.Context) (*buildah.ImageInfo, error) {
+	var err error
+	switch {
+	case s.rs.Scratch:
+		err = s.b.from(ctx, s.ctr, "scratch", s.rs.Platform, true)
+	case s.rs.BaseStage >= 0:
+		err = s.b.from(ctx, s.ctr, s.b.stages[s.rs.BaseStage].image, s.rs.Platform, true)
+	default:
+		err = s.b.fromImage(ctx, s.ctr, s.rs.Base, s.rs.Platform)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.created = true
+	info, err := s.b.inspectContainer(ctx, s.ctr)
+	if errors.Is(err, errDryRun) {
+		return nil, nil
+	}
+	return info, err
+}

@@ -15,6 +15,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -281,4 +283,43 @@ func (s *Store) RunIn(t testing.TB, image string, argv ...string) string {
 // what they built in the shared store.
 func (s *Store) RemoveImage(image string) {
 	s.CLI.Output(context.Background(), "rmi", "--force", image)
+}
+
+// Registry runs a private docker-registry on a free loopback port for the
+// rest of the test and returns its host:port (plain HTTP: pass
+// --tls-verify=false). Without docker-registry the test is skipped, or
+// fails under CI=true.
+func Registry(t testing.TB) string {
+	t.Helper()
+	if _, err := exec.LookPath("docker-registry"); err != nil {
+		Unavailable(t, "docker-registry is not installed (apt-get install docker-registry)")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "registry.yml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`version: 0.1
+log: { level: warn, accesslog: { disabled: true } }
+storage:
+  filesystem: { rootdirectory: %s }
+  delete: { enabled: true }
+http: { addr: %s }
+`, filepath.Join(dir, "data"), addr)), 0o644)
+	cmd := exec.Command("docker-registry", "serve", cfg)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/v2/"); err == nil {
+			resp.Body.Close()
+			return addr
+		}
+	}
+	t.Fatal("docker-registry did not start")
+	return ""
 }

@@ -1,0 +1,387 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zlayer/zlayer/runner"
+	"github.com/zlayer/zlayer/runner/buildahtest"
+)
+
+func TestMain(m *testing.M) { buildahtest.Main(m) }
+
+// outcome is one build: its result, error and events.
+type outcome struct {
+	res    *runner.Result
+	err    error
+	mu     sync.Mutex
+	events []runner.Event
+}
+
+func (o *outcome) add(e runner.Event) {
+	o.mu.Lock()
+	o.events = append(o.events, e)
+	o.mu.Unlock()
+}
+
+// steps summarizes which steps came from the cache, in plan order:
+// "NAME/STEP=C" for a cached step, "NAME/STEP=R" for one that ran. FROM
+// steps are left out.
+func (o *outcome) steps() string {
+	names := map[int]string{}
+	type id struct{ stage, step int }
+	cached := map[id]bool{}
+	var order []id
+	for _, e := range o.events {
+		switch e := e.(type) {
+		case runner.StageStarted:
+			names[e.Stage] = e.Name
+		case runner.StepStarted:
+			if e.Step > 1 {
+				order = append(order, id{e.Stage, e.Step})
+			}
+		case runner.StepDone:
+			cached[id{e.Stage, e.Step}] = e.Cached
+		}
+	}
+	slices.SortFunc(order, func(a, b id) int {
+		if a.stage != b.stage {
+			return a.stage - b.stage
+		}
+		return a.step - b.step
+	})
+	var out []string
+	for _, k := range order {
+		c := "R"
+		if cached[k] {
+			c = "C"
+		}
+		out = append(out, fmt.Sprintf("%s/%d=%s", names[k.stage], k.step, c))
+	}
+	return strings.Join(out, " ")
+}
+
+// output is what the build's steps printed, for failure messages.
+func (o *outcome) output() string {
+	var b strings.Builder
+	for _, e := range o.events {
+		switch e := e.(type) {
+		case runner.Output:
+			b.WriteString(e.Line + "\n")
+		case runner.Warning:
+			b.WriteString("warning: " + e.Message + "\n")
+		}
+	}
+	return b.String()
+}
+
+// recipe is a build context on disk.
+type recipe struct {
+	t   *testing.T
+	dir string
+}
+
+func newRecipe(t *testing.T, files map[string]string) *recipe {
+	t.Helper()
+	r := &recipe{t: t, dir: t.TempDir()}
+	for name, text := range files {
+		r.write(name, text)
+	}
+	return r
+}
+
+func (r *recipe) write(name, text string) {
+	r.t.Helper()
+	p := filepath.Join(r.dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// build builds the recipe in store s with the cache c and the options in
+// base (Plan, ContextDir, Buildah, Cache and Events are filled in).
+func (r *recipe) build(s *buildahtest.Store, c runner.StepCache, base runner.Options) *outcome {
+	r.t.Helper()
+	bf, err := runner.FindBuildFile(r.dir, "", "")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	p, _, err := runner.Load(bf)
+	if err != nil {
+		r.t.Fatalf("loading %s: %v", bf.Path, err)
+	}
+	o := &outcome{}
+	opts := base
+	opts.Plan, opts.ContextDir, opts.Buildah, opts.Events = p, r.dir, s.CLI, o.add
+	if c != nil {
+		opts.Cache = c
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	o.res, o.err = runner.Build(ctx, opts)
+	return o
+}
+
+// mustBuild builds and fails the test when the build fails.
+func (r *recipe) mustBuild(s *buildahtest.Store, c runner.StepCache, base runner.Options) *outcome {
+	r.t.Helper()
+	o := r.build(s, c, base)
+	if o.err != nil {
+		r.t.Fatalf("build failed: %v\n%s", o.err, o.output())
+	}
+	return o
+}
+
+// wantSteps checks which steps were cached.
+func wantSteps(t *testing.T, what string, o *outcome, want string) {
+	t.Helper()
+	if got := o.steps(); got != want {
+		t.Errorf("%s: steps %s\nwant        %s", what, got, want)
+	}
+}
+
+// removeEntries removes the cache entries a test made in the shared store.
+func removeEntries(t *testing.T, s *buildahtest.Store) {
+	t.Cleanup(func() { Prune(context.Background(), s.CLI, PruneOptions{}) })
+}
+
+func TestSecondIdenticalBuildIsCached(t *testing.T) {
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{
+		"Dockerfile": `FROM busybox AS builder
+ARG GREETING=hi
+WORKDIR /src
+RUN echo "$GREETING" > msg && date +%s%N > stamp
+COPY app.txt ./
+
+FROM busybox
+ENV MODE=prod
+COPY --from=builder /src/msg /src/stamp /src/app.txt /out/
+LABEL built=yes
+`,
+		"app.txt": "app\n",
+	})
+	opts := runner.Options{Tags: []string{"localhost/zlayer-cache-test:same"}}
+	first := r.mustBuild(s, New(s.CLI, Options{}), opts)
+	wantSteps(t, "cold build", first, "builder/2=R builder/3=R builder/4=R builder/5=R stage-1/2=R stage-1/3=R stage-1/4=R")
+	second := r.mustBuild(s, New(s.CLI, Options{}), opts)
+	wantSteps(t, "warm build", second, "builder/2=C builder/3=C builder/4=C builder/5=C stage-1/2=C stage-1/3=C stage-1/4=C")
+	if second.res.ImageID != first.res.ImageID {
+		t.Errorf("warm build made image %s, cold build %s: want the same image", second.res.ImageID, first.res.ImageID)
+	}
+	if got := s.Inspect(t, "localhost/zlayer-cache-test:same").ID; got != second.res.ImageID {
+		t.Errorf("tag names %s, want %s", got, second.res.ImageID)
+	}
+	if out := s.RunIn(t, second.res.ImageID, "cat", "/out/msg", "/out/app.txt"); out != "hi\napp\n" {
+		t.Errorf("image files = %q", out)
+	}
+	for _, c := range s.Containers(t) {
+		if strings.HasPrefix(c, "zlayer-") {
+			t.Errorf("container %s left behind", c)
+		}
+	}
+	s.RemoveImage("localhost/zlayer-cache-test:same")
+}
+
+func TestBuildArgFeedingLabelAndEnvMisses(t *testing.T) {
+	// containers/buildah#5501: buildah reuses the LABEL and ENV of the
+	// old value.
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{"Dockerfile": "FROM busybox\nARG V=one\nLABEL v=$V\nENV E=$V\n"})
+	r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	two := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{BuildArgs: map[string]string{"V": "two"}})
+	wantSteps(t, "V=two", two, "stage-0/2=R stage-0/3=R stage-0/4=R")
+	cfg := s.Inspect(t, two.res.ImageID).OCI
+	if cfg.Labels["v"] != "two" || !slices.Contains(cfg.Env, "E=two") {
+		t.Errorf("V=two gave label v=%q and env %q", cfg.Labels["v"], cfg.Env)
+	}
+	one := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "back to V=one", one, "stage-0/2=C stage-0/3=C stage-0/4=C")
+	if v := s.Inspect(t, one.res.ImageID).OCI.Labels["v"]; v != "one" {
+		t.Errorf("V=one gave label v=%q", v)
+	}
+}
+
+func TestTouchHitsChmodMisses(t *testing.T) {
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{
+		"Dockerfile": "FROM busybox\nRUN echo before\nCOPY data.txt /data.txt\nRUN stat -c %a /data.txt > /mode\n",
+		"data.txt":   "data\n",
+	})
+	r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(r.dir, "data.txt"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	touched := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "after touch", touched, "stage-0/2=C stage-0/3=C stage-0/4=C")
+	if err := os.Chmod(filepath.Join(r.dir, "data.txt"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	chmodded := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "after chmod", chmodded, "stage-0/2=C stage-0/3=R stage-0/4=R")
+	if mode := s.RunIn(t, chmodded.res.ImageID, "cat", "/mode"); mode != "600\n" {
+		t.Errorf("copied file has mode %q, want 600", mode)
+	}
+}
+
+func TestIgnoredFileChangeHits(t *testing.T) {
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{
+		"Dockerfile":    "FROM busybox\nCOPY . /ctx/\nRUN ls /ctx > /listing\n",
+		".dockerignore": "notes.txt\n",
+		"main.txt":      "main\n",
+		"notes.txt":     "one\n",
+	})
+	r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	r.write("notes.txt", "two\n")
+	o := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "after editing an ignored file", o, "stage-0/2=C stage-0/3=C")
+	r.write("main.txt", "changed\n")
+	o = r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "after editing a copied file", o, "stage-0/2=R stage-0/3=R")
+}
+
+func TestChangeInOneStageLeavesOtherCached(t *testing.T) {
+	// Also the watch-mode promise: only the steps from the first affected
+	// COPY onward run again, in the affected stages only.
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{
+		"Dockerfile": `FROM busybox AS a
+RUN echo a > /a
+COPY a.txt /a.txt
+RUN cat /a.txt > /a2
+
+FROM busybox AS b
+RUN echo b > /b
+COPY b.txt /b.txt
+RUN cat /b.txt > /b2
+
+FROM busybox
+COPY --from=b /b2 /b2
+COPY --from=a /a2 /a2
+`,
+		"a.txt": "a one\n",
+		"b.txt": "b one\n",
+	})
+	r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	r.write("a.txt", "a two\n")
+	o := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "after editing a.txt", o, "a/2=C a/3=R a/4=R b/2=C b/3=C b/4=C stage-2/2=C stage-2/3=R")
+	if got := s.RunIn(t, o.res.ImageID, "cat", "/a2", "/b2"); got != "a two\nb one\n" {
+		t.Errorf("image files = %q", got)
+	}
+}
+
+func TestNoCacheAndTTL(t *testing.T) {
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{"Dockerfile": "FROM busybox\nRUN head -c 16 /dev/urandom | md5sum > /stamp\nLABEL x=y\n"})
+	first := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	old := s.RunIn(t, first.res.ImageID, "cat", "/stamp")
+	fresh := r.mustBuild(s, New(s.CLI, Options{NoRead: true}), runner.Options{})
+	wantSteps(t, "--no-cache", fresh, "stage-0/2=R stage-0/3=R")
+	stamp := s.RunIn(t, fresh.res.ImageID, "cat", "/stamp")
+	if stamp == old {
+		t.Errorf("--no-cache reused the RUN: stamp %q", stamp)
+	}
+	again := r.mustBuild(s, New(s.CLI, Options{TTL: time.Hour}), runner.Options{})
+	wantSteps(t, "after --no-cache, --cache-ttl 1h", again, "stage-0/2=C stage-0/3=C")
+	if got := s.RunIn(t, again.res.ImageID, "cat", "/stamp"); got != stamp {
+		t.Errorf("the build after --no-cache has stamp %q, want the --no-cache build's %q: --no-cache must still write", got, stamp)
+	}
+	time.Sleep(1100 * time.Millisecond) // entry ages have one-second resolution
+	expired := r.mustBuild(s, New(s.CLI, Options{TTL: time.Second}), runner.Options{})
+	wantSteps(t, "--cache-ttl 1s, entries older", expired, "stage-0/2=R stage-0/3=R")
+	entries, err := List(context.Background(), s.CLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Image == first.res.ImageID || e.Image == fresh.res.ImageID {
+			t.Errorf("replaced entry %s still in the cache", e.Image)
+		}
+	}
+}
+
+func TestPruneRemovesOnlyCacheImages(t *testing.T) {
+	s := buildahtest.NewStore(t)
+	ctx := context.Background()
+	r := newRecipe(t, map[string]string{"Dockerfile": "FROM busybox\nRUN echo one > /one\nRUN echo two > /two\n"})
+	o := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Tags: []string{"localhost/mine:1"}})
+	if _, err := s.CLI.Output(ctx, "tag", buildahtest.BaseImage, "localhost/other:1"); err != nil {
+		t.Fatal(err)
+	}
+	if removed, err := Prune(ctx, s.CLI, PruneOptions{OlderThan: time.Hour}); err != nil || len(removed) != 0 {
+		t.Fatalf("prune --older-than 1h removed %d entries (err %v), want none", len(removed), err)
+	}
+	removed, err := Prune(ctx, s.CLI, PruneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 2 {
+		t.Errorf("prune removed %d entries, want the 2 RUN steps", len(removed))
+	}
+	if left, _ := List(ctx, s.CLI); len(left) != 0 {
+		t.Errorf("entries left after prune: %v", left)
+	}
+	if got := s.Inspect(t, "localhost/mine:1").ID; got != o.res.ImageID {
+		t.Errorf("the user's tag names %s after prune, want %s", got, o.res.ImageID)
+	}
+	for _, img := range []string{buildahtest.BaseImage, "localhost/other:1"} {
+		s.Inspect(t, img)
+	}
+	again := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "after prune", again, "stage-0/2=R stage-0/3=R")
+}
+
+func TestRegistrySharesCache(t *testing.T) {
+	reg := buildahtest.Registry(t)
+	repo := reg + "/zlayer/cache"
+	r := newRecipe(t, map[string]string{
+		"Dockerfile": `ARG V=one
+FROM busybox AS builder
+ARG V
+RUN echo "$V" > /v
+COPY f.txt /f.txt
+
+FROM busybox
+ARG V
+ENV VALUE=$V
+COPY --from=builder /v /f.txt /out/
+RUN cat /out/v /out/f.txt > /out/both
+`,
+		"f.txt": "file\n",
+	})
+	auth := filepath.Join(t.TempDir(), "auth.json")
+	os.WriteFile(auth, []byte(`{"auths":{}}`), 0o600)
+	one, two := buildahtest.NewStore(t), buildahtest.NewStore(t)
+	pushed := r.mustBuild(one, New(one.CLI, Options{To: repo, AuthFile: auth, InsecureRegistry: true}), runner.Options{})
+	pulled := r.mustBuild(two, New(two.CLI, Options{From: repo, AuthFile: auth, InsecureRegistry: true}), runner.Options{})
+	wantSteps(t, "second store, --cache-from", pulled, "builder/2=C builder/3=C builder/4=C stage-1/2=C stage-1/3=C stage-1/4=C stage-1/5=C")
+	if pulled.res.ImageID != pushed.res.ImageID {
+		t.Errorf("second store built %s, first %s: want the same image", pulled.res.ImageID, pushed.res.ImageID)
+	}
+	if got := two.RunIn(t, pulled.res.ImageID, "cat", "/out/both"); got != "one\nfile\n" {
+		t.Errorf("/out/both = %q", got)
+	}
+	entries, err := List(context.Background(), two.CLI)
+	if err != nil || len(entries) == 0 {
+		t.Errorf("pulled entries are not in the second store's cache (%v, %v)", entries, err)
+	}
+}
