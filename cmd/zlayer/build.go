@@ -17,6 +17,7 @@ import (
 	"github.com/zlayer/zlayer/plan"
 	"github.com/zlayer/zlayer/runner"
 	"github.com/zlayer/zlayer/runner/buildah"
+	"github.com/zlayer/zlayer/runner/cache"
 	"github.com/zlayer/zlayer/runner/progress"
 )
 
@@ -124,6 +125,11 @@ func (f *buildFlags) options(p *plan.Plan, contextDir string) (runner.Options, e
 		}
 		opts.Secrets = append(opts.Secrets, sec)
 	}
+	layers, err := f.layerCache(opts.Buildah)
+	if err != nil {
+		return opts, err
+	}
+	opts.Cache = layers
 	for _, m := range f.cacheMounts {
 		mount, err := parseCacheMount(m)
 		if err != nil {
@@ -159,12 +165,28 @@ func parseCacheMount(s string) (plan.Mount, error) {
 	return m, nil
 }
 
-// cacheWarnings says which cache flags have no effect yet.
-func (f *buildFlags) cacheWarnings(w io.Writer) {
-	for flag, v := range map[string]string{"--cache-ttl": f.cacheTTL, "--cache-from": f.cacheFrom, "--cache-to": f.cacheTo} {
-		if v != "" {
-			fmt.Fprintf(w, "WARNING: %s has no effect: this build has no layer cache yet\n", flag)
+// layerCache is the layer cache the cache flags describe. Builds always
+// use one: --no-cache only stops reading it.
+func (f *buildFlags) layerCache(cli *buildah.CLI) (*cache.Cache, error) {
+	opts := cache.Options{
+		NoRead: f.noCache, AuthFile: f.authfile, InsecureRegistry: !f.tlsVerify,
+		From: strings.TrimPrefix(f.cacheFrom, "docker://"), To: strings.TrimPrefix(f.cacheTo, "docker://"),
+	}
+	if f.cacheTTL != "" {
+		ttl, err := parseDuration(f.cacheTTL)
+		if err != nil {
+			return nil, usageErrorf("--cache-ttl: %v", err)
 		}
+		opts.TTL = ttl
+		opts.NoRead = opts.NoRead || ttl == 0 // as buildah: --cache-ttl=0 is --no-cache
+	}
+	return cache.New(cli, opts), nil
+}
+
+// cacheWarnings says which cache flags have no effect together.
+func (f *buildFlags) cacheWarnings(w io.Writer) {
+	if f.noCache && f.cacheFrom != "" {
+		fmt.Fprintln(w, "WARNING: --cache-from has no effect with --no-cache: the cache is not read")
 	}
 }
 

@@ -59,6 +59,7 @@ func commands() []*cobra.Command {
 		newRuntimesCmd(),
 		newBuildCmd(),
 		newPlanCmd(),
+		newCacheCmd(),
 		newWatchCmd(),
 		newLSPCmd(),
 	}

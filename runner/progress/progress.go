@@ -3,7 +3,9 @@
 // step and per output line, "tty" redraws a live view of the steps, and
 // "json" writes one JSON object per event for editors and CI. Failure
 // writes the report of a failed build: the failing step's output and the
-// build file around the failing instruction.
+// build file around the failing instruction. In plain and tty output every
+// line a step prints is prefixed with its stage's name, so that the output
+// of stages built in parallel stays apart.
 package progress
 
 import (
@@ -121,7 +123,7 @@ func (p *plainPrinter) Event(e runner.Event) {
 			return
 		}
 		k := stepKey{e.Stage, e.Step}
-		fmt.Fprintf(p.w, "#%d %.3f %s\n", p.id(k), time.Since(p.begun[k]).Seconds(), e.Line)
+		fmt.Fprintf(p.w, "#%d %.3f [%s] %s\n", p.id(k), time.Since(p.begun[k]).Seconds(), e.Name, e.Line)
 	case runner.StepDone:
 		k := stepKey{e.Stage, e.Step}
 		if e.Cached {

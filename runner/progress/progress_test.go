@@ -58,7 +58,7 @@ func TestPlainLook(t *testing.T) {
 		`^#1 \[stage-0 1/2\] FROM busybox$`,
 		`^#1 DONE 0\.0s$`,
 		`^#2 \[stage-0 2/2\] RUN echo hi$`,
-		`^#2 \d+\.\d{3} hi$`,
+		`^#2 \d+\.\d{3} \[stage-0\] hi$`,
 		`^#2 DONE 0\.3s$`,
 		`^#3 \[stage-0\] committed 0123456789ab$`,
 		`^#4 writing image sha256:0123456789abcdef$`,
@@ -125,5 +125,31 @@ func TestSnippetMultiLine(t *testing.T) {
 	want := "Dockerfile:2-3\n--------------------\n   1 |     FROM a\n   2 | >>> RUN one \\\n   3 | >>>   two\n   4 |     RUN x\n   5 |     RUN y\n--------------------\n"
 	if b.String() != want {
 		t.Errorf("snippet:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestParallelOutputPrefixedWithStage(t *testing.T) {
+	interleaved := []runner.Event{
+		runner.BuildStarted{Stages: 2, Steps: 4},
+		runner.StageStarted{Stage: 0, Name: "web", Steps: 2},
+		runner.StageStarted{Stage: 1, Name: "api", Steps: 2},
+		runner.StepStarted{Stage: 0, Step: 2, Instruction: "RUN make web", Name: "web", Steps: 2},
+		runner.StepStarted{Stage: 1, Step: 2, Instruction: "RUN make api", Name: "api", Steps: 2},
+		runner.Output{Stage: 0, Step: 2, Stream: "stdout", Line: "building web", Name: "web"},
+		runner.Output{Stage: 1, Step: 2, Stream: "stdout", Line: "building api", Name: "api"},
+		runner.Output{Stage: 0, Step: 2, Stream: "stderr", Line: "web done", Name: "web"},
+	}
+	for _, mode := range []string{Plain, TTY} {
+		var b bytes.Buffer
+		p, _ := New(&b, mode)
+		for _, e := range interleaved {
+			p.Event(e)
+		}
+		p.Close()
+		for _, want := range []string{"[web] building web", "[api] building api", "[web] web done"} {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s output lacks %q:\n%s", mode, want, b.String())
+			}
+		}
 	}
 }
