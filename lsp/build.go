@@ -111,13 +111,12 @@ func (b *builds) marks(path string) map[string]stageMark {
 type buildRequest struct {
 	path string
 	// target names the stage to build as the user did (its name, or its
-	// index for an unnamed stage); "" builds the image. stage is the
-	// name the runner builds ("" for the plan's last stage).
-	target, stage string
-	plan          *plan.Plan
-	tags          []string
-	args          map[string]string
-	settings      Settings
+	// index for an unnamed stage); "" builds the image.
+	target   string
+	plan     *plan.Plan
+	tags     []string
+	args     map[string]string
+	settings Settings
 }
 
 // start runs a build in the background and returns its ID. A running
@@ -171,7 +170,7 @@ func (b *builds) run(ctx context.Context, job *buildJob, req buildRequest) {
 		Plan:       req.plan,
 		ContextDir: contextDir(req.path, set),
 		BuildArgs:  req.args,
-		Target:     req.stage,
+		Target:     req.target,
 		Tags:       req.tags,
 		Buildah: &buildah.CLI{Path: set.Buildah.Path, Root: set.Buildah.Root, RunRoot: set.Buildah.Runroot,
 			StorageDriver: set.Buildah.StorageDriver},

@@ -140,10 +140,7 @@ func (s *Server) startBuild(args commandArgs, target string) (any, error) {
 		if st == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s has no stage %q; name a stage or give its index (0 is the first)", filepath.Base(snap.file.Name), target)
 		}
-		req.target, req.stage = st.target(), st.name
-		if st.name == "" {
-			req.plan = upToStage(p, st.index)
-		}
+		req.target = st.target()
 	}
 	req.tags = args.Tags
 	if len(req.tags) == 0 {
@@ -154,23 +151,6 @@ func (s *Server) startBuild(args commandArgs, target string) (any, error) {
 	maps.Copy(req.args, args.BuildArgs)
 	id := s.builds.start(req)
 	return map[string]string{"buildId": id}, nil
-}
-
-// upToStage returns a copy of p that ends with stage i, so that building
-// its last stage builds stage i. It is how a stage without a name is
-// built: the runner's Target (plan.Resolve) takes stage names only. The
-// stages after i are never needed by it, since a stage can refer only to
-// earlier ones.
-func upToStage(p *plan.Plan, i int) *plan.Plan {
-	cp := *p
-	cp.Stages = p.Stages[: i+1 : i+1]
-	cp.Nested = nil
-	for _, n := range p.Nested {
-		if n.Stage <= i {
-			cp.Nested = append(cp.Nested, n)
-		}
-	}
-	return &cp
 }
 
 // convert renders the document in the other format.

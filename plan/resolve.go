@@ -15,7 +15,9 @@ import (
 type Options struct {
 	// BuildArgs are the --build-arg values.
 	BuildArgs map[string]string
-	// Target names the stage to build; "" builds the last stage.
+	// Target names the stage to build, or gives its index (0 is the
+	// first), which is how a stage without a name is built; "" builds the
+	// last stage.
 	Target string
 	// Platform is the --platform value ("" means the host platform).
 	Platform string
@@ -231,7 +233,7 @@ func (r *Resolved) targetIndex() int {
 	if t == "" {
 		return n - 1
 	}
-	if idx, ok := r.stageByName(t, n); ok {
+	if idx, ok := r.StageRef(t, n); ok {
 		return idx
 	}
 	var names []string

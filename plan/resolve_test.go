@@ -68,6 +68,10 @@ func TestResolveTarget(t *testing.T) {
 	if got := r.All[0].Base; got != "busybox:latest" {
 		t.Errorf("deps base = %q, want busybox:latest", got)
 	}
+	r = Resolve(dockerPlan(), Options{Target: "2"})
+	if len(r.Stages) != 1 || r.Stages[0].Name != "unrelated" {
+		t.Errorf("target 2 kept %d stages, want only the stage with index 2", len(r.Stages))
+	}
 	r = Resolve(dockerPlan(), Options{Target: "nope"})
 	if err := r.Err(); err == nil || !strings.Contains(err.Error(), `target stage "nope" not found`) {
 		t.Errorf("unknown target error = %v", err)
