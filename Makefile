@@ -40,11 +40,15 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-# fuzz runs each parser fuzzer for a short while; the corpus stays in testdata/fuzz.
+# fuzz runs each fuzzer for a short while; the corpus stays in testdata/fuzz
+# of each package, and `go test` replays it on every run.
 FUZZTIME ?= 30s
+FUZZERS := zimage:FuzzParse dockerfile:FuzzParse schema:FuzzValidate runner/buildcontext:FuzzMatch lsp:FuzzServer
 fuzz:
-	$(GO) test ./zimage -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
-	$(GO) test ./dockerfile -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	@for f in $(FUZZERS); do \
+		echo "== $${f%%:*} $${f##*:}"; \
+		$(GO) test ./$${f%%:*} -run '^$$' -fuzz "^$${f##*:}$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 # demo builds testdata/demo/ZImagefile into an image on a busybox base made
 # locally in a private store: no registry, no network.
