@@ -196,6 +196,7 @@ func (w *watchSessionT) stop() {
 	}
 }
 
+// write saves a file, rel to the build context.
 func (w *watchSessionT) write(rel, content string) {
 	w.t.Helper()
 	p := filepath.Join(w.dir, filepath.FromSlash(rel))
@@ -267,6 +268,7 @@ func TestWatch(t *testing.T) {
 	s := buildahtest.NewStore(t)
 	t.Setenv("TMPDIR", s.CLI.TmpDir)
 	t.Run("Changes", func(t *testing.T) { testWatchChanges(t, s) })
+	t.Run("BuildFileElsewhere", func(t *testing.T) { testWatchBuildFileElsewhere(t, s) })
 	t.Run("SaveDuringABuild", func(t *testing.T) { testWatchSaveDuringABuild(t, s) })
 	t.Run("CancelRunning", func(t *testing.T) { testWatchCancelRunning(t, s) })
 	t.Run("StopCleansUp", func(t *testing.T) { testWatchStopCleansUp(t, s) })
@@ -467,4 +469,31 @@ func processes(t *testing.T, cmdline string) []string {
 		}
 	}
 	return pids
+}
+
+// testWatchBuildFileElsewhere watches a build file kept outside the
+// context that does not parse at first, and an ignore file that changes.
+func testWatchBuildFileElsewhere(t *testing.T, s *buildahtest.Store) {
+	dir := t.TempDir()
+	const good = "FROM localhost/busybox\nCOPY . /app\n"
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile": "FROM localhost/busybox\nCOPY . /app\nCOPY\n",
+		"ctx/.dockerignore": "gen\n", "ctx/gen/out.txt": "0", "ctx/main.txt": "0",
+	})
+	w := startWatch(t, s, filepath.Join(dir, "ctx"), "watch", "-f", filepath.Join(dir, "Dockerfile"))
+	if c := w.next(); c.Result["type"] != "build_failed" || num(c.Result["line"]) != 3 {
+		t.Fatalf("first build of a broken file: %v", c.Result)
+	}
+	if !strings.Contains(w.stderr.String(), "Dockerfile:3:") {
+		t.Errorf("stderr does not locate the error at Dockerfile:3:\n%s", w.stderr)
+	}
+	w.write("../Dockerfile", good)
+	w.rebuild("../Dockerfile")
+
+	w.write("gen/out.txt", "1") // ignored: not even watched
+	w.write(".dockerignore", "# nothing ignored\n")
+	w.rebuild(".dockerignore")
+	w.write("gen/out.txt", "2")
+	w.rebuild("gen/out.txt")
+	w.stop()
 }
