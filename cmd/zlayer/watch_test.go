@@ -477,7 +477,7 @@ func testWatchBuildFileElsewhere(t *testing.T, s *buildahtest.Store) {
 	dir := t.TempDir()
 	const good = "FROM localhost/busybox\nCOPY . /app\n"
 	writeFiles(t, dir, map[string]string{
-		"Dockerfile": "FROM localhost/busybox\nCOPY . /app\nCOPY\n",
+		"Dockerfile":        "FROM localhost/busybox\nCOPY . /app\nCOPY\n",
 		"ctx/.dockerignore": "gen\n", "ctx/gen/out.txt": "0", "ctx/main.txt": "0",
 	})
 	w := startWatch(t, s, filepath.Join(dir, "ctx"), "watch", "-f", filepath.Join(dir, "Dockerfile"))
