@@ -102,7 +102,7 @@ func buildBench(ctx context.Context, tmp string, opts buildOptions) (*table, err
 		return nil, err
 	}
 	z, b := zlayerBuilder(opts.Zlayer, zs), buildahBuilder(bs)
-	m := &buildMeasure{tools: []*builder{z, b}, runs: opts.Runs, log: opts.Log}
+	m := &buildMeasure{tools: []*builder{z, b}, runs: opts.Runs, log: opts.Log, buildah: buildahVersion(ctx)}
 	if err := m.all(ctx, two, par); err != nil {
 		return nil, err
 	}
@@ -129,6 +129,7 @@ type buildMeasure struct {
 	tools                        []*builder
 	runs                         int
 	log                          io.Writer
+	buildah                      string // its version, for the title
 	cold, warm, change, parallel buildSamples
 	warnings                     []string
 }
@@ -197,7 +198,7 @@ func (m *buildMeasure) warn(w string) {
 func (m *buildMeasure) table(watch []time.Duration, watchNote string) *table {
 	med := func(s buildSamples, tool string) quantity { return quantity{Time: median(s[tool])} }
 	t := &table{
-		Title: fmt.Sprintf("Builds: zlayer build vs buildah build --layers (median of %d, separate overlay stores)", m.runs),
+		Title: fmt.Sprintf("Builds: zlayer build vs buildah %s build --layers (median of %d, separate overlay stores)", m.buildah, m.runs),
 		Ours:  "zlayer", Peer: "buildah",
 		Rows: []row{
 			{Name: "cold build, two stages (--no-cache)", Ours: med(m.cold, "zlayer"), Peer: med(m.cold, "buildah")},
@@ -208,11 +209,23 @@ func (m *buildMeasure) table(watch []time.Duration, watchNote string) *table {
 	}
 	w := row{Name: "watch: save → tagged image (vs buildah one-file change)", Target: 2, Note: watchNote}
 	if watchNote == "" {
+		w.Name = "watch: save → tagged, incl. debounce (vs buildah change)"
+	}
+	if watchNote == "" {
 		w.Ours, w.Peer = quantity{Time: median(watch)}, med(m.change, "buildah")
 	}
 	t.Rows = append(t.Rows, w)
 	t.Warnings = m.warnings
 	return t
+}
+
+// buildahVersion returns buildah's version number, "" if unknown.
+func buildahVersion(ctx context.Context) string {
+	out, err := command(ctx, []string{"buildah", "--version"}, nil).Output()
+	if f := strings.Fields(string(out)); err == nil && len(f) >= 3 {
+		return f[2]
+	}
+	return ""
 }
 
 // watchEvent is one line of `zlayer watch --progress json`.

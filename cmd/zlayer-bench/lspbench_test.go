@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,7 +145,7 @@ func peersFor(t *testing.T) string {
 			requireTool(t, tool+" is not installed (apt-get install nodejs npm)")
 		}
 	}
-	node, err := installPeers(context.Background(), defaultPeerDir(), yamlPeer(), dockerfilePeer())
+	node, err := installPeers(context.Background(), defaultPeerDir(), io.Discard, yamlPeer(), dockerfilePeer())
 	if err != nil {
 		t.Fatal(err)
 	}

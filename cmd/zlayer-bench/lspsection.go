@@ -35,8 +35,7 @@ func lspBench(ctx context.Context, tmp string, opts lspBenchOptions) ([]*table, 
 	if err := writeSchema(ctx, opts.Zlayer, schemaFile); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(opts.Log, "· installing the peer language servers into %s (once)\n", opts.PeerDir)
-	node, err := installPeers(ctx, opts.PeerDir, yamlPeer(), dockerfilePeer())
+	node, err := installPeers(ctx, opts.PeerDir, opts.Log, yamlPeer(), dockerfilePeer())
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,9 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -127,7 +129,7 @@ func binary(path, name, flagName string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %s not found (build it with `make build` and pass %s bin/%s)", flagName, path, flagName, name)
 	}
-	return p, nil
+	return filepath.Abs(p)
 }
 
 // bench runs the parts asked for, printing each table as it completes,
@@ -141,7 +143,7 @@ func bench(ctx context.Context, cfg *config, tmp string, stdout, stderr io.Write
 	if cfg.quick {
 		edits, completions, runs = 10, 30, 2
 	}
-	fmt.Fprintf(stdout, "zlayer-bench on %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().Format(time.DateTime))
+	fmt.Fprintf(stdout, "zlayer-bench on %s/%s, %d CPUs, load %s, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), loadAverage(), time.Now().Format(time.DateTime))
 	var failures []error
 	if cfg.only != "build" {
 		tables, err := lspBench(ctx, tmp, lspBenchOptions{
@@ -170,4 +172,14 @@ func bench(ctx context.Context, cfg *config, tmp string, stdout, stderr io.Write
 		fmt.Fprintln(stdout, "\nratio = peer time (or memory) / zlayer's: above ×1 zlayer is faster (or smaller); target is what the issues ask for.")
 	}
 	return failures
+}
+
+// loadAverage is the one-minute load average: how busy the machine was,
+// which says how much to trust the numbers.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
 
 // A peer is a language server from npm that zlayer-lsp is compared with.
@@ -38,8 +40,9 @@ func defaultPeerDir() string {
 }
 
 // installPeers makes sure the pinned peers are installed under prefix with
-// `npm install --prefix`, and returns the node executable that runs them.
-func installPeers(ctx context.Context, prefix string, peers ...peer) (node string, err error) {
+// `npm install --prefix`, saying so on log when it installs, and returns
+// the node executable that runs them.
+func installPeers(ctx context.Context, prefix string, log io.Writer, peers ...peer) (node string, err error) {
 	node, err = exec.LookPath("node")
 	if err != nil {
 		return "", fmt.Errorf("node is not installed; the peer language servers need it (apt-get install nodejs npm)")
@@ -60,6 +63,7 @@ func installPeers(ctx context.Context, prefix string, peers ...peer) (node strin
 	if err := os.MkdirAll(prefix, 0o755); err != nil {
 		return "", err
 	}
+	fmt.Fprintf(log, "· installing %s into %s\n", strings.Join(missing, " "), prefix)
 	argv := append([]string{npm, "install", "--prefix", prefix, "--no-audit", "--no-fund", "--loglevel=error"}, missing...)
 	out := &tail{}
 	c := command(ctx, argv, nil)
