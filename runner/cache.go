@@ -231,9 +231,12 @@ func (s *stageRun) current(ctx context.Context) (string, error) {
 }
 
 // ensure makes the working container when a step has to run: from the
-// last cache hit, the base image, or scratch.
+// last cache hit, the last committed step, the base image, or scratch. A
+// container is made afresh after each commit so that every step's changes
+// are a layer of their own, as with `buildah build --layers`: the next
+// step's image shares the layers before it instead of repeating them.
 func (s *stageRun) ensure(ctx context.Context) error {
-	if s.created && s.hit == nil {
+	if s.created && s.hit == nil && !s.committed {
 		return nil
 	}
 	img, err := s.current(ctx)
@@ -248,7 +251,7 @@ func (s *stageRun) ensure(ctx context.Context) error {
 		if _, err := s.b.do(ctx, "rm", s.ctr); err != nil {
 			return err
 		}
-		s.created = false
+		s.created, s.committed = false, false
 	}
 	if img == "" {
 		img = "scratch"
@@ -269,7 +272,7 @@ func (s *stageRun) store(ctx context.Context, key StepKey) error {
 	if err != nil {
 		return err
 	}
-	s.image, s.key = id, key.Hash()
+	s.image, s.key, s.committed = id, key.Hash(), true
 	return s.b.opts.Cache.Store(ctx, key, id)
 }
 

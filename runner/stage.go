@@ -25,20 +25,21 @@ type stageRun struct {
 	out   *stageOut
 	final bool
 
-	ctr     string // working container name
-	created bool   // the working container exists
-	image   string // image holding the state so far, when no step ran ("" for scratch)
-	hit     *StepKey
-	reading bool   // the layer cache is still read (until the stage's first miss)
-	base    string // base as shown in events
-	scope   *plan.Scope
-	workdir string
-	user    string
-	shell   []string
-	cmdSet  bool
-	pending []pendingStep // metadata steps waiting for one buildah config
-	key     string        // layer cache key of the state so far; "" when no key can describe it
-	root    *os.Root      // the container's mounted root filesystem, lazily
+	ctr       string // working container name
+	created   bool   // the working container exists
+	committed bool   // the working container's changes are committed as image
+	image     string // image holding the state so far, when no step ran ("" for scratch)
+	hit       *StepKey
+	reading   bool   // the layer cache is still read (until the stage's first miss)
+	base      string // base as shown in events
+	scope     *plan.Scope
+	workdir   string
+	user      string
+	shell     []string
+	cmdSet    bool
+	pending   []pendingStep // metadata steps waiting for one buildah config
+	key       string        // layer cache key of the state so far; "" when no key can describe it
+	root      *os.Root      // the container's mounted root filesystem, lazily
 
 	healthcheckAt        *plan.Healthcheck // the stage's own health check
 	inheritedHealthcheck bool              // the base image has one

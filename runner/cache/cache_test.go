@@ -385,3 +385,20 @@ RUN cat /out/v /out/f.txt > /out/both
 		t.Errorf("pulled entries are not in the second store's cache (%v, %v)", entries, err)
 	}
 }
+
+func TestSquashedTargetIsCached(t *testing.T) {
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{"Dockerfile": "FROM busybox\nRUN echo one > /one\nRUN echo two > /two\n"})
+	first := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Squash: true})
+	second := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Squash: true})
+	wantSteps(t, "warm --squash", second, "stage-0/2=C stage-0/3=C")
+	if second.res.ImageID != first.res.ImageID || second.res.Layers != 1 {
+		t.Errorf("warm --squash build: image %s with %d layers, want %s with 1", second.res.ImageID, second.res.Layers, first.res.ImageID)
+	}
+	plain := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "without --squash", plain, "stage-0/2=C stage-0/3=C")
+	if plain.res.ImageID == first.res.ImageID || plain.res.Layers != 3 {
+		t.Errorf("build without --squash: image %s with %d layers, want another image with a layer per RUN on the base", plain.res.ImageID, plain.res.Layers)
+	}
+}
