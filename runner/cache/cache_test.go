@@ -2,7 +2,9 @@ package cache
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -372,6 +374,16 @@ RUN cat /out/v /out/f.txt > /out/both
 	os.WriteFile(auth, []byte(`{"auths":{}}`), 0o600)
 	one, two := buildahtest.NewStore(t), buildahtest.NewStore(t)
 	pushed := r.mustBuild(one, New(one.CLI, Options{To: repo, AuthFile: auth, InsecureRegistry: true}), runner.Options{})
+	local, err := List(context.Background(), one.CLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := registryTags(t, reg, "zlayer/cache")
+	for _, e := range local {
+		if !slices.Contains(tags, e.Key) {
+			t.Errorf("entry %s was not pushed; the repository has %v", e.Key, tags)
+		}
+	}
 	pulled := r.mustBuild(two, New(two.CLI, Options{From: repo, AuthFile: auth, InsecureRegistry: true}), runner.Options{})
 	wantSteps(t, "second store, --cache-from", pulled, "builder/2=C builder/3=C builder/4=C stage-1/2=C stage-1/3=C stage-1/4=C stage-1/5=C")
 	if pulled.res.ImageID != pushed.res.ImageID {
@@ -380,8 +392,7 @@ RUN cat /out/v /out/f.txt > /out/both
 	if got := two.RunIn(t, pulled.res.ImageID, "cat", "/out/both"); got != "one\nfile\n" {
 		t.Errorf("/out/both = %q", got)
 	}
-	entries, err := List(context.Background(), two.CLI)
-	if err != nil || len(entries) == 0 {
+	if entries, err := List(context.Background(), two.CLI); err != nil || len(entries) == 0 {
 		t.Errorf("pulled entries are not in the second store's cache (%v, %v)", entries, err)
 	}
 }
@@ -401,4 +412,19 @@ func TestSquashedTargetIsCached(t *testing.T) {
 	if plain.res.ImageID == first.res.ImageID || plain.res.Layers != 3 {
 		t.Errorf("build without --squash: image %s with %d layers, want another image with a layer per RUN on the base", plain.res.ImageID, plain.res.Layers)
 	}
+}
+
+// registryTags lists the tags of a repository in a plain-HTTP registry.
+func registryTags(t *testing.T, reg, repo string) []string {
+	t.Helper()
+	resp, err := http.Get("http://" + reg + "/v2/" + repo + "/tags/list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct{ Tags []string }
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatalf("decoding the tag list: %v", err)
+	}
+	return list.Tags
 }
