@@ -4,7 +4,13 @@
 // metadata instructions, and `commit`, `tag` and `push` at the end. It never
 // calls `buildah build`: stepping itself is what gives per-step events,
 // errors reported at the failing instruction's file and line, retries,
-// parallel stages and a place for a layer cache.
+// parallel stages and a layer cache that is looked up before a step runs.
+//
+// With a layer cache (Options.Cache, see package runner/cache) every step
+// has a key computed in Go before it runs, and a stage whose steps all hit
+// makes no container at all: it continues from the cached image of its
+// last hit, and a fully cached build ends with the very image of the
+// build before.
 //
 // Build is the entry point; the CLI's `zlayer build` and `zlayer plan` and
 // the language server's build commands all call it.

@@ -65,6 +65,7 @@ type Cache struct {
 
 	mu     sync.Mutex
 	local  map[string]Entry // by key
+	stored map[string]bool  // keys stored by this build
 	remote map[string]bool  // keys in opts.From
 	pushed map[string]bool  // keys in opts.To, or being pushed there
 
@@ -107,7 +108,7 @@ func (c *Cache) Begin(ctx context.Context) (warnings []string, err error) {
 	for _, e := range entries {
 		c.local[e.Key] = e
 	}
-	c.remote, c.pushed = map[string]bool{}, map[string]bool{}
+	c.remote, c.pushed, c.stored = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	c.pushCtx, c.pushErrs = ctx, nil
 	if c.opts.From != "" && !c.opts.NoRead {
 		if c.remote, err = c.listTags(ctx, c.opts.From); err != nil {
@@ -188,14 +189,16 @@ func (c *Cache) Name(key runner.StepKey) string { return c.name(key.Hash()) }
 func (c *Cache) name(k string) string { return Repository + ":" + k }
 
 // Store records a committed entry and pushes it to the --cache-to
-// repository in the background. An older image that held the same key
-// (after --no-cache or an expired TTL) is removed when nothing else names
-// it.
+// repository in the background. An image an earlier build stored under the
+// same key (before --no-cache or an expired TTL) is removed when nothing
+// else names it.
 func (c *Cache) Store(ctx context.Context, key runner.StepKey, image string) error {
 	k := key.Hash()
 	c.mu.Lock()
 	old, had := c.local[k]
+	had = had && !c.stored[k] // two stages of this build may store the same key; both images stay in use
 	c.local[k] = Entry{Key: k, Image: image, Created: time.Now(), Names: []string{c.name(k)}}
+	c.stored[k] = true
 	c.push(k, image)
 	c.mu.Unlock()
 	if had && old.Image != image && len(old.Names) == 1 {
