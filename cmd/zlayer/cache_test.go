@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -71,5 +72,18 @@ func TestBuildCacheFlagsAndPrune(t *testing.T) {
 	out, stderr, code = runCommands(t, append([]string{"cache", "prune", "--all"}, store...)...)
 	if code != 0 || out != "removed 2 layer cache images\n" {
 		t.Errorf("cache prune --all: exit %d, %q %s", code, out, stderr)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"90m": 90 * time.Minute, "36h": 36 * time.Hour, "7d": 7 * 24 * time.Hour, "0": 0} {
+		if got, err := parseDuration(in); err != nil || got != want {
+			t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "soon", "-1h", "1.5d", "d"} {
+		if _, err := parseDuration(in); err == nil {
+			t.Errorf("parseDuration(%q) did not fail", in)
+		}
 	}
 }
