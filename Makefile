@@ -56,7 +56,7 @@ demo: build
 	testdata/demo/run.sh $(CURDIR)/$(BIN)/zlayer
 
 bench: build
-	$(GO) run ./testdata/bench -zlayer $(CURDIR)/$(BIN)/zlayer -lsp $(CURDIR)/$(BIN)/zlayer-lsp
+	$(GO) run ./cmd/zlayer-bench -zlayer $(CURDIR)/$(BIN)/zlayer -lsp $(CURDIR)/$(BIN)/zlayer-lsp
 
 clean:
 	rm -rf $(BIN) editors/vscode/node_modules editors/vscode/dist editors/vscode/*.vsix
