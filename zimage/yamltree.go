@@ -1,6 +1,7 @@
 package zimage
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -592,10 +593,10 @@ func (b *builder) quotedEnd(start source.Pos, double bool) source.Pos {
 func (b *builder) plainEnd(start source.Pos, tk *token.Token) source.Pos {
 	off := b.sf.Offset(start)
 	origin := strings.Trim(tk.Origin, " \t\r\n")
-	if origin != "" && strings.HasPrefix(string(b.text[off:]), origin) {
+	if origin != "" && bytes.HasPrefix(b.text[off:], []byte(origin)) {
 		return b.sf.PosAt(off + len(origin))
 	}
-	if tk.Value != "" && strings.HasPrefix(string(b.text[off:]), tk.Value) {
+	if tk.Value != "" && bytes.HasPrefix(b.text[off:], []byte(tk.Value)) {
 		return b.sf.PosAt(off + len(tk.Value))
 	}
 	// Implicit values (an empty value read as null) have no text.
