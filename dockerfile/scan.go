@@ -2,7 +2,6 @@ package dockerfile
 
 import (
 	"bytes"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -59,7 +58,6 @@ type scanner struct {
 	src    []byte
 	lines  []physLine
 	escape rune
-	cont   *regexp.Regexp
 }
 
 func newScanner(src []byte) *scanner {
@@ -88,23 +86,19 @@ func newScanner(src []byte) *scanner {
 	return s
 }
 
-func (s *scanner) setEscape(r rune) {
-	s.escape = r
-	q := regexp.QuoteMeta(string(r))
-	s.cont = regexp.MustCompile(`([^` + q + `])` + q + `[ \t]*$|^` + q + `[ \t]*$`)
-}
+func (s *scanner) setEscape(r rune) { s.escape = r }
 
 // trimContinuation returns the length of line without a trailing
 // continuation token and reports whether the line ends the instruction.
+// As in BuildKit, the escape token continues the line when only blanks
+// follow it and it is not itself escaped.
 func (s *scanner) trimContinuation(line []byte) (int, bool) {
-	m := s.cont.FindSubmatchIndex(line)
-	if m == nil {
+	t := bytes.TrimRight(line, " \t")
+	n := len(t)
+	if n == 0 || rune(t[n-1]) != s.escape || n >= 2 && rune(t[n-2]) == s.escape {
 		return len(line), true
 	}
-	if m[2] >= 0 {
-		return m[3], false
-	}
-	return m[0], false
+	return n - 1, false
 }
 
 func isCommentLine(line []byte) bool {
