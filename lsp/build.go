@@ -15,6 +15,7 @@ import (
 	"github.com/zlayer/zlayer/plan"
 	"github.com/zlayer/zlayer/runner"
 	"github.com/zlayer/zlayer/runner/buildah"
+	"github.com/zlayer/zlayer/runner/cache"
 )
 
 // codeBuildFailed marks the diagnostic of a failed build step.
@@ -166,15 +167,17 @@ func (b *builds) run(ctx context.Context, job *buildJob, req buildRequest) {
 	p := newProgress(s, job.token, "Building "+what)
 	rep := &buildReporter{s: s, job: job, p: p, started: map[int]time.Time{}, cached: map[int]bool{}, names: map[int]string{}, marks: map[string]stageMark{}}
 	set := req.settings
+	cli := &buildah.CLI{Path: set.Buildah.Path, Root: set.Buildah.Root, RunRoot: set.Buildah.Runroot,
+		StorageDriver: set.Buildah.StorageDriver}
 	res, err := runner.Build(ctx, runner.Options{
 		Plan:       req.plan,
 		ContextDir: contextDir(req.path, set),
 		BuildArgs:  req.args,
 		Target:     req.target,
 		Tags:       req.tags,
-		Buildah: &buildah.CLI{Path: set.Buildah.Path, Root: set.Buildah.Root, RunRoot: set.Buildah.Runroot,
-			StorageDriver: set.Buildah.StorageDriver},
-		Events: rep.event,
+		Buildah:    cli,
+		Cache:      cache.New(cli, cache.Options{}),
+		Events:     rep.event,
 	})
 	b.finish(ctx, job, req, rep, res, err)
 }
