@@ -50,7 +50,7 @@ func (c *testClient) waitMessage(substr string) {
 }
 
 func TestBuildFromTheEditor(t *testing.T) {
-	store := buildahtest.Shared(t)
+	store := buildahtest.NewStore(t)
 	dir := t.TempDir()
 	path := writeFile(t, dir, "ZImagefile", buildZImage)
 	c, _ := startServer(t, func(p *protocol.InitializeParams) {
@@ -243,7 +243,7 @@ RUN echo the last stage must not run; exit 5
 `
 
 func TestBuildUnnamedDockerfileStage(t *testing.T) {
-	store := buildahtest.Shared(t)
+	store := buildahtest.NewStore(t)
 	dir := t.TempDir()
 	c := startBuildServer(t, store)
 	u := c.open(writeFile(t, dir, "Dockerfile", unnamedDockerfile), "dockerfile", unnamedDockerfile)
@@ -315,7 +315,7 @@ const concurrentZImage = `stages:
 // cancels the first build of a. Only the order of notifications is
 // checked.
 func TestBuildsOfStagesRunAtOnce(t *testing.T) {
-	store := buildahtest.Shared(t)
+	store := buildahtest.NewStore(t)
 	dir := t.TempDir()
 	c := startBuildServer(t, store)
 	u := c.open(writeFile(t, dir, "ZImagefile", concurrentZImage), "zimagefile", concurrentZImage)

@@ -151,7 +151,7 @@ func TestNeovimEndToEnd(t *testing.T) {
 	file := writeFile(t, dir, "ZImagefile", nvimZImage)
 	settings, build := "{}", "0"
 	if os.Getenv("CI") == "true" || buildahAvailable() {
-		store := buildahtest.Shared(t)
+		store := buildahtest.NewStore(t)
 		b, _ := json.Marshal(map[string]any{"zlayer": map[string]any{"buildah": map[string]string{
 			"root": store.CLI.Root, "runroot": store.CLI.RunRoot, "storageDriver": store.CLI.StorageDriver}}})
 		settings, build = string(b), "1"
