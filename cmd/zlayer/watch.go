@@ -86,6 +86,9 @@ func runWatch(cmd *cobra.Command, f *buildFlags, wf *watchFlags, contextDir stri
 	if wf.debounce <= 0 {
 		return usageErrorf("--debounce %s: use a positive duration such as 300ms", wf.debounce)
 	}
+	if fi, err := os.Stat(contextDir); err != nil || !fi.IsDir() {
+		return usageErrorf("build context %s is not a directory", contextDir)
+	}
 	s, err := newWatchSession(cmd, f, contextDir)
 	if err != nil {
 		return err

@@ -270,6 +270,7 @@ func TestWatch(t *testing.T) {
 	t.Setenv("TMPDIR", s.CLI.TmpDir)
 	t.Run("Changes", func(t *testing.T) { testWatchChanges(t, s) })
 	t.Run("BuildFileElsewhere", func(t *testing.T) { testWatchBuildFileElsewhere(t, s) })
+	t.Run("Plain", func(t *testing.T) { testWatchPlain(t, s) })
 	t.Run("SaveDuringABuild", func(t *testing.T) { testWatchSaveDuringABuild(t, s) })
 	t.Run("CancelRunning", func(t *testing.T) { testWatchCancelRunning(t, s) })
 	t.Run("StopCleansUp", func(t *testing.T) { testWatchStopCleansUp(t, s) })
@@ -475,7 +476,7 @@ func processes(t *testing.T, cmdline string) []string {
 // context that does not parse at first, and an ignore file that changes.
 func testWatchBuildFileElsewhere(t *testing.T, s *buildahtest.Store) {
 	dir := t.TempDir()
-	const good = "FROM localhost/busybox\nCOPY . /app\n"
+	const good = "FROM localhost/busybox\nCOPY . /app\nRUN if [ -e /app/fail ]; then echo failing; exit 3; fi\n"
 	writeFiles(t, dir, map[string]string{
 		"Dockerfile":        "FROM localhost/busybox\nCOPY . /app\nCOPY\n",
 		"ctx/.dockerignore": "gen\n", "ctx/gen/out.txt": "0", "ctx/main.txt": "0",
@@ -495,5 +496,77 @@ func testWatchBuildFileElsewhere(t *testing.T, s *buildahtest.Store) {
 	w.rebuild(".dockerignore")
 	w.write("gen/out.txt", "2")
 	w.rebuild("gen/out.txt")
+
+	w.write("fail", "")
+	if c := w.next(); c.Result["type"] != "build_failed" || num(c.Result["line"]) != 3 {
+		t.Fatalf("failing RUN: %v", c.Result)
+	}
+	if err := os.Remove(filepath.Join(w.dir, "fail")); err != nil {
+		t.Fatal(err)
+	}
+	w.rebuild("fail")
 	w.stop()
+}
+
+// testWatchPlain checks what a person sees with --progress plain.
+func testWatchPlain(t *testing.T, s *buildahtest.Store) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile": "FROM localhost/busybox\nCOPY src /app\nRUN if [ -e /app/fail ]; then echo failing; exit 3; fi\n",
+		"src/a.txt":  t.Name(),
+	})
+	w := startWatch(t, s, dir, "watch", "--progress", "plain")
+	w.waitStderr("watch: built ")
+	w.write("src/fail", "")
+	for _, want := range []string{
+		"watch: rebuilding for src/fail\n",
+		"#3 ERROR: process \"/bin/sh -c if [ -e /app/fail ]; then echo failing; exit 3; fi\" did not complete successfully: exit code: 3",
+		">>> RUN if [ -e /app/fail ]; then echo failing; exit 3; fi",
+		"watch: build failed after ",
+	} {
+		w.waitStderr(want)
+	}
+	if !strings.Contains(w.stderr.String(), "Dockerfile:3") {
+		t.Errorf("the failure report does not locate the RUN at Dockerfile:3:\n%s", w.stderr)
+	}
+	w.stop()
+}
+
+// waitStderr waits until standard error holds want.
+func (w *watchSessionT) waitStderr(want string) {
+	w.t.Helper()
+	for deadline := time.Now().Add(patience); !strings.Contains(w.stderr.String(), want); {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("stderr lacks %q after %s:\n%s", want, patience, w.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestWatchUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM scratch\n"})
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build", "--debounce", "1s", dir}, "--debounce only applies with --watch"},
+		{[]string{"build", "--cancel-running", dir}, "--cancel-running only applies with --watch"},
+		{[]string{"watch", "--debounce", "0s", dir}, "--debounce 0s: use a positive duration"},
+		{[]string{"watch", filepath.Join(dir, "missing")}, "is not a directory"},
+		{[]string{"watch", t.TempDir()}, "no ZImagefile or Dockerfile found"},
+		{[]string{"build", "--watch", "--progress", "fancy", dir}, "--progress"},
+		{[]string{"watch", "--format", "tar", dir}, "--format tar"},
+	}
+	for _, tt := range tests {
+		root := &cobra.Command{Use: "zlayer", SilenceUsage: true, SilenceErrors: true}
+		root.AddCommand(newBuildCmd(), newWatchCmd())
+		root.SetOut(io.Discard)
+		root.SetErr(io.Discard)
+		root.SetArgs(tt.args)
+		err := root.Execute()
+		if code := exitCode(err); code != 2 || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("zlayer %q: exit %d, error %v; want exit 2 and %q", tt.args, code, err, tt.want)
+		}
+	}
 }
