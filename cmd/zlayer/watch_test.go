@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -266,6 +267,9 @@ func checkNothingLeft(t *testing.T, s *buildahtest.Store) {
 }
 
 func TestWatch(t *testing.T) {
+	if args, ok := os.LookupEnv(asZlayer); ok {
+		runAsZlayer(args)
+	}
 	s := buildahtest.NewStore(t)
 	t.Setenv("TMPDIR", s.CLI.TmpDir)
 	t.Run("Changes", func(t *testing.T) { testWatchChanges(t, s) })
@@ -274,6 +278,7 @@ func TestWatch(t *testing.T) {
 	t.Run("SaveDuringABuild", func(t *testing.T) { testWatchSaveDuringABuild(t, s) })
 	t.Run("CancelRunning", func(t *testing.T) { testWatchCancelRunning(t, s) })
 	t.Run("StopCleansUp", func(t *testing.T) { testWatchStopCleansUp(t, s) })
+	t.Run("Interrupt", func(t *testing.T) { testWatchInterrupt(t, s) })
 }
 
 // twoStages copies lib in its first stage and src in its second.
@@ -568,5 +573,64 @@ func TestWatchUsageErrors(t *testing.T) {
 		if code := exitCode(err); code != 2 || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("zlayer %q: exit %d, error %v; want exit 2 and %q", tt.args, code, err, tt.want)
 		}
+	}
+}
+
+// asZlayer names the environment variable that makes the test binary run
+// as zlayer with the arguments it holds, a JSON list.
+const asZlayer = "ZLAYER_WATCH_TEST_ARGS"
+
+// runAsZlayer runs zlayer with args and exits as main does.
+func runAsZlayer(args string) {
+	root := &cobra.Command{Use: "zlayer", SilenceUsage: true, SilenceErrors: true}
+	root.AddCommand(newBuildCmd(), newWatchCmd())
+	var argv []string
+	err := json.Unmarshal([]byte(args), &argv)
+	if err == nil {
+		root.SetArgs(argv)
+		err = root.Execute()
+	}
+	if err != nil && err.Error() != "" {
+		fmt.Fprintln(os.Stderr, "zlayer:", err)
+	}
+	os.Exit(exitCode(err))
+}
+
+// testWatchInterrupt sends SIGINT, as Ctrl-C does, to a zlayer process
+// in the middle of a RUN step.
+func testWatchInterrupt(t *testing.T, s *buildahtest.Store) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM localhost/busybox\nRUN echo started && sleep 688\n"})
+	args := []string{"watch", "--progress", "json", "--root", s.CLI.Root, "--runroot", s.CLI.RunRoot, "--storage-driver", "overlay", dir}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestWatch$")
+	argv, _ := json.Marshal(args)
+	cmd.Env = append(os.Environ(), asZlayer+"="+string(argv))
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	w := &watchSessionT{t: t, events: make(chan map[string]any, 1000), stderr: &stderr}
+	go w.readEvents(stdout)
+	w.waitFor("output", func(ev map[string]any) bool { return ev["line"] == "started" })
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	for range w.events {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("zlayer watch after SIGINT: %v; stderr:\n%s", err, &stderr)
+	}
+	if !strings.HasSuffix(stderr.String(), "watch: build cancelled\nwatch: stopped\n") {
+		t.Errorf("stderr does not end with the cancelled build and the stop:\n%s", &stderr)
+	}
+	checkNothingLeft(t, s)
+	if pids := processes(t, "sleep\x00688\x00"); len(pids) > 0 {
+		t.Errorf("the RUN step's processes survive: %v", pids)
 	}
 }
