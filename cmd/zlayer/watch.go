@@ -93,7 +93,8 @@ func runWatch(cmd *cobra.Command, f *buildFlags, wf *watchFlags, contextDir stri
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP too: closing an editor's terminal must clean up as well.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	w, err := watch.New(ctx, s.bc.Dir(), watch.Options{
 		Debounce: wf.debounce,

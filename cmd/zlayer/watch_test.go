@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -278,7 +279,9 @@ func TestWatch(t *testing.T) {
 	t.Run("SaveDuringABuild", func(t *testing.T) { testWatchSaveDuringABuild(t, s) })
 	t.Run("CancelRunning", func(t *testing.T) { testWatchCancelRunning(t, s) })
 	t.Run("StopCleansUp", func(t *testing.T) { testWatchStopCleansUp(t, s) })
-	t.Run("Interrupt", func(t *testing.T) { testWatchInterrupt(t, s) })
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(fmt.Sprint("Signal ", sig), func(t *testing.T) { testWatchSignal(t, s, sig) })
+	}
 }
 
 // twoStages copies lib in its first stage and src in its second.
@@ -596,9 +599,10 @@ func runAsZlayer(args string) {
 	os.Exit(exitCode(err))
 }
 
-// testWatchInterrupt sends SIGINT, as Ctrl-C does, to a zlayer process
-// in the middle of a RUN step.
-func testWatchInterrupt(t *testing.T, s *buildahtest.Store) {
+// testWatchSignal sends sig to a zlayer process in the middle of a RUN
+// step: SIGINT as Ctrl-C does, SIGTERM as kill does, SIGHUP as closing an
+// editor's terminal does.
+func testWatchSignal(t *testing.T, s *buildahtest.Store, sig os.Signal) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM localhost/busybox\nRUN echo started && sleep 688\n"})
 	args := []string{"watch", "--progress", "json", "--root", s.CLI.Root, "--runroot", s.CLI.RunRoot, "--storage-driver", "overlay", dir}
@@ -618,13 +622,13 @@ func testWatchInterrupt(t *testing.T, s *buildahtest.Store) {
 	w := &watchSessionT{t: t, events: make(chan map[string]any, 1000), stderr: &stderr}
 	go w.readEvents(stdout)
 	w.waitFor("output", func(ev map[string]any) bool { return ev["line"] == "started" })
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	for range w.events {
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Errorf("zlayer watch after SIGINT: %v; stderr:\n%s", err, &stderr)
+		t.Errorf("zlayer watch after %s: %v; stderr:\n%s", sig, err, &stderr)
 	}
 	if !strings.HasSuffix(stderr.String(), "watch: build cancelled\nwatch: stopped\n") {
 		t.Errorf("stderr does not end with the cancelled build and the stop:\n%s", &stderr)
