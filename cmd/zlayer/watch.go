@@ -295,7 +295,13 @@ func (s *watchSession) announce(t watch.Trigger) {
 		}
 	}
 	s.notef("watch: rebuilding for %s", t.Summary(5))
+	if n := len(t.Files()); n > manyFiles {
+		s.notef("watch: %d files changed at once (a branch switch?); list generated directories in the ignore file so that they never trigger a build", n)
+	}
 }
+
+// manyFiles is how many changed files make a rebuild worth a hint.
+const manyFiles = 1000
 
 // reportLoadError reports a build file that cannot be built. Its
 // diagnostics, with file and line, were printed when it was read; for
