@@ -242,7 +242,7 @@ func runBuild(cmd *cobra.Command, f *buildFlags, contextDir string) error {
 	}
 	f.cacheWarnings(stderr)
 	opts.Events = pr.Event
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	res, err := runner.Build(ctx, opts)
 	pr.Close()
