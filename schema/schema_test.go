@@ -338,7 +338,7 @@ func TestSchemaText(t *testing.T) {
 		for _, m := range n.members {
 			p := path + "/" + m.key
 			switch m.key {
-			case "errorMessage", "examples", "default", "$comment":
+			case "x-zlayer-message", "examples", "default", "$comment":
 				continue // values, not schemas
 			case "properties", "patternProperties":
 				for _, prop := range m.val.members {
@@ -351,11 +351,11 @@ func TestSchemaText(t *testing.T) {
 					t.Errorf("%s: %v", p, err)
 				}
 				if hasMessage(n, "pattern") == "" {
-					t.Errorf("%s has no errorMessage", p)
+					t.Errorf("%s has no x-zlayer-message", p)
 				}
 			case "enum":
 				if hasMessage(n, "enum") == "" {
-					t.Errorf("%s has no errorMessage", p)
+					t.Errorf("%s has no x-zlayer-message", p)
 				}
 			}
 			if m.key == "patternProperties" {
@@ -393,7 +393,7 @@ func described(root, n *node) string {
 }
 
 func hasMessage(n *node, kw string) string {
-	em := n.get("errorMessage")
+	em := n.get("x-zlayer-message")
 	if s := em.str(); s != "" {
 		return s
 	}

@@ -285,9 +285,9 @@ func (w *walker) leaf(ve *jsonschema.ValidationError, action string) {
 }
 
 // custom returns the schema's own message for a failed keyword (its
-// "errorMessage"), with the placeholders filled in, or "".
+// "x-zlayer-message"), with the placeholders filled in, or "".
 func (w *walker) custom(ve *jsonschema.ValidationError, kw, key string, val any, action string) string {
-	em := w.s.root.atURL(ve.SchemaURL).get("errorMessage")
+	em := w.s.root.atURL(ve.SchemaURL).get("x-zlayer-message")
 	text := em.str()
 	if em != nil && em.isObject {
 		text = em.get(kw).str()
@@ -358,7 +358,7 @@ func unknownKey(key string, allowed *node) string {
 	return fmt.Sprintf("unknown key %q", key)
 }
 
-// defaultMessage words a failed keyword that has no errorMessage in the
+// defaultMessage words a failed keyword that has no x-zlayer-message in the
 // schema.
 func defaultMessage(k jsonschema.ErrorKind, val any) string {
 	switch k := k.(type) {
