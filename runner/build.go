@@ -104,6 +104,9 @@ func (b *build) run(ctx context.Context) (res *Result, err error) {
 	if err := b.refuseUnbuildable(); err != nil {
 		return nil, err
 	}
+	if !b.dry() && !b.cli.Available() {
+		return nil, fmt.Errorf("buildah was not found (%s): install it (on Debian: apt-get install buildah) or give its path", b.cli.Argv()[0])
+	}
 	if !b.dry() {
 		if b.tmp, err = os.MkdirTemp(b.cli.TmpDir, "zlayer-build-"); err != nil {
 			return nil, fmt.Errorf("making a temporary directory: %w", err)

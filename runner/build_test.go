@@ -12,6 +12,7 @@ import (
 
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/plan"
+	"github.com/zlayer/zlayer/runner/buildah"
 	"github.com/zlayer/zlayer/runner/buildahtest"
 )
 
@@ -233,5 +234,14 @@ func TestFailingRunReportsStep(t *testing.T) {
 		if strings.HasPrefix(c, "zlayer-") {
 			t.Errorf("container %s left behind", c)
 		}
+	}
+}
+
+func TestBuildahMissing(t *testing.T) {
+	dir, p := loadDockerfile(t, map[string]string{"Dockerfile": "FROM localhost/busybox:latest\nRUN true\n"})
+	missing := filepath.Join(t.TempDir(), "no-buildah")
+	_, err := Build(context.Background(), Options{Plan: p, ContextDir: dir, Buildah: &buildah.CLI{Path: missing}})
+	if err == nil || !strings.Contains(err.Error(), "buildah was not found ("+missing+")") {
+		t.Fatalf("error = %v, want one that says buildah was not found at %s", err, missing)
 	}
 }
