@@ -75,16 +75,18 @@ type document struct {
 	done    chan struct{}
 }
 
-func (s *Server) newDocument(u uri.URI, lang language, text []byte, version int32) *document {
+// newDocument makes a document; start begins its analysis worker.
+func (s *Server) newDocument(u uri.URI, lang language, text []byte, version int32) (d *document, start func()) {
 	ctx, cancel := context.WithCancel(s.ctx)
-	d := &document{
+	d = &document{
 		s: s, uri: u, path: uriPath(u), lang: lang,
 		text: text, version: version, gen: 1,
 		wake: make(chan struct{}, 1), stop: cancel, done: make(chan struct{}),
 	}
-	go d.run(ctx)
-	d.poke()
-	return d
+	return d, func() {
+		go d.run(ctx)
+		d.poke()
+	}
 }
 
 // uriPath is the file-system path of a file: URI, or the URI's path for
@@ -171,7 +173,9 @@ func (d *document) snapshot() *snapshot {
 	text, version, gen := d.text, d.version, d.gen
 	d.mu.Unlock()
 
+	d.s.analyses <- struct{}{}
 	snap := d.s.analyze(d, text, version, gen)
+	<-d.s.analyses
 
 	d.mu.Lock()
 	if d.cached == nil || d.cached.gen < snap.gen {
@@ -213,7 +217,7 @@ func (d *document) applyChanges(version int32, changes []protocol.TextDocumentCo
 func (s *Server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentParams) error {
 	td := p.TextDocument
 	lang := detectLanguage(string(td.LanguageID), uriPath(td.URI))
-	d := s.newDocument(td.URI, lang, []byte(td.Text), td.Version)
+	d, start := s.newDocument(td.URI, lang, []byte(td.Text), td.Version)
 	s.mu.Lock()
 	old := s.docs[td.URI]
 	s.docs[td.URI] = d
@@ -221,6 +225,9 @@ func (s *Server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 	if old != nil {
 		old.close()
 	}
+	// Only now, with the document where a settings change finds it, does
+	// its first analysis start; otherwise that change could be lost.
+	start()
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -46,6 +47,10 @@ type Server struct {
 	// zschema loads the ZImagefile schema for completion and hover on
 	// first use.
 	zschema func() (*zschema, error)
+	// analyses bounds how many documents are analysed at once: one per
+	// CPU. Opening a workspace of files at once then costs no more
+	// memory than the CPUs can use, and latency is no worse.
+	analyses chan struct{}
 
 	mu          sync.Mutex
 	state       sessionState
@@ -80,7 +85,8 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	s := &Server{opts: opts, log: opts.Logger, exit: make(chan struct{}), docs: map[uri.URI]*document{}}
+	s := &Server{opts: opts, log: opts.Logger, exit: make(chan struct{}), docs: map[uri.URI]*document{},
+		analyses: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.conn = jsonrpc2.NewConn(tolerantStream{jsonrpc2.NewHeaderStream(rwc)}, jsonrpc2.WithCodec(codec{}))
 	s.client = protocol.ClientDispatcher(s.conn)
 	s.ctx = protocol.WithClient(ctx, s.client)

@@ -128,6 +128,13 @@ func TestSettingsFromWorkspaceConfiguration(t *testing.T) {
 	c.mu.Lock()
 	c.config = []byte(`{"lint": {"rules": {"DL3007": "off", "ZI203": "error"}}}`)
 	c.mu.Unlock()
+	// The server asked once on initialized, possibly before the answer
+	// above was set; a configuration change makes it ask again, as
+	// editors do when the user edits settings.
+	if err := c.conn.Notify(context.Background(), protocol.MethodWorkspaceDidChangeConfiguration,
+		&protocol.DidChangeConfigurationParams{}); err != nil {
+		t.Fatal(err)
+	}
 	text := "stages:\n  a:\n    base: alpine:latest\n  b:\n    base: x:1\n    steps:\n      - copy: f\n        from: aa\n        to: /\n"
 	u := c.open("/nowhere/ZImagefile", "zimagefile", text)
 	c.waitFor("the configuration request", func() bool { return c.configs > 0 })

@@ -238,6 +238,15 @@ type File struct {
 // the returned File's Diagnostics, and as much of the document as can be
 // recovered is in its fields.
 func Parse(name string, src []byte) *File {
+	f := parse(name, src)
+	// The go-yaml tree was needed for the schema only; an editor keeps a
+	// File per open document, so let it go.
+	f.root.dropYAML()
+	return f
+}
+
+// parse is Parse keeping the go-yaml tree under the File's nodes.
+func parse(name string, src []byte) *File {
 	f := &File{Source: source.NewFile(name, src)}
 	text, bom := src, 0
 	if len(text) >= 3 && text[0] == 0xEF && text[1] == 0xBB && text[2] == 0xBF {

@@ -56,6 +56,21 @@ type node struct {
 	y ast.Node
 }
 
+// dropYAML forgets the go-yaml nodes below n.
+func (n *node) dropYAML() {
+	if n == nil {
+		return
+	}
+	n.y = nil
+	for _, p := range n.pairs {
+		p.key.dropYAML()
+		p.value.dropYAML()
+	}
+	for _, it := range n.items {
+		it.dropYAML()
+	}
+}
+
 // pair is one key/value entry of a mapping.
 type pair struct {
 	key   *node
