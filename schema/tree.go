@@ -153,7 +153,9 @@ func (n *node) lookup(ptr string) *node {
 	}
 	cur := n
 	for _, seg := range strings.Split(ptr[1:], "/") {
-		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
+		if strings.Contains(seg, "~") {
+			seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
+		}
 		switch {
 		case cur == nil:
 			return nil
