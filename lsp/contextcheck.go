@@ -7,9 +7,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/zlayer/zlayer/diag"
+	"github.com/zlayer/zlayer/plan"
 	"github.com/zlayer/zlayer/runner/buildcontext"
 	"github.com/zlayer/zlayer/source"
 )
@@ -127,7 +129,7 @@ func dockerfileContextChecks(snap *snapshot, set Settings) []diag.Diagnostic {
 func undeclaredBuildArgs(file string, set Settings, declared map[string]bool) []diag.Diagnostic {
 	var out []diag.Diagnostic
 	for _, name := range sortedKeys(set.Build.Args) {
-		if declared[name] || predefinedArgs[name] {
+		if declared[name] || slices.Contains(plan.ProxyArgs, name) {
 			continue
 		}
 		out = append(out, diag.Diagnostic{File: file, Severity: diag.Warning, Code: codeUnusedArg, Source: "zlayer",
@@ -136,9 +138,3 @@ func undeclaredBuildArgs(file string, set Settings, declared map[string]bool) []
 	return out
 }
 
-// predefinedArgs are the proxy arguments every RUN gets without an ARG.
-var predefinedArgs = map[string]bool{
-	"HTTP_PROXY": true, "http_proxy": true, "HTTPS_PROXY": true, "https_proxy": true,
-	"FTP_PROXY": true, "ftp_proxy": true, "NO_PROXY": true, "no_proxy": true,
-	"ALL_PROXY": true, "all_proxy": true,
-}
