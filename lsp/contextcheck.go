@@ -137,4 +137,3 @@ func undeclaredBuildArgs(file string, set Settings, declared map[string]bool) []
 	}
 	return out
 }
-
