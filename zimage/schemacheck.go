@@ -24,12 +24,14 @@ func (f *File) schemaErrors() []schema.Error {
 	if err != nil {
 		return nil
 	}
-	var doc any
 	if f.root == nil || f.root.y == nil {
 		return s.Validate(nil) // an empty document is an empty mapping
 	}
-	if err := safeNodeToValue(f.root, &doc); err != nil {
-		return nil
+	doc, ok := docValue(f.root)
+	if !ok {
+		if err := safeNodeToValue(f.root, &doc); err != nil {
+			return nil
+		}
 	}
 	return s.Validate(doc)
 }

@@ -52,6 +52,9 @@ type node struct {
 	// alias is set for content reached through an alias; rng is then the
 	// alias's range.
 	alias bool
+	// opaque marks content whose value only go-yaml's decoder knows: a
+	// tagged node, or one cut off below maxDepth.
+	opaque bool
 	// y is the go-yaml node this one was made from.
 	y ast.Node
 }
@@ -306,7 +309,7 @@ func (b *builder) conv(y ast.Node) *node {
 	if b.depth > maxDepth {
 		p := b.pos(y.GetToken())
 		b.errs = append(b.errs, syntaxError{msg: "document is nested too deeply", pos: p})
-		return &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, y: y}
+		return &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, opaque: true, y: y}
 	}
 	switch y := y.(type) {
 	case *ast.MappingNode:
@@ -497,6 +500,7 @@ func (b *builder) tagged(y *ast.TagNode) *node {
 		n = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: start, End: b.afterToken(y.Start)}, y: y}
 	}
 	n.rng.Start = start
+	n.opaque = true
 	if n.kind == kindScalar {
 		switch y.Start.Value {
 		case "!!str":
