@@ -184,7 +184,7 @@ func populate(mnt string) error {
 			return err
 		}
 	}
-	os.Chmod(filepath.Join(mnt, "tmp"), 0o1777)
+	os.Chmod(filepath.Join(mnt, "tmp"), os.ModeSticky|0o777) // os.Chmod ignores a raw 0o1000
 	bb, err := os.ReadFile(Busybox)
 	if err != nil {
 		return err
