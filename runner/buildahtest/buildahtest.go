@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/zlayer/zlayer/runner/buildah"
 )
 
@@ -141,6 +143,23 @@ func NewStore(t testing.TB) *Store {
 	if err := s.makeBase(ctx); err != nil {
 		t.Fatalf("making %s: %v", BaseImage, err)
 	}
+	return s
+}
+
+// EmptyStore makes a store of the test's own that holds no image at all,
+// e.g. to pull an image into. It is removed when the test ends.
+func EmptyStore(t testing.TB) *Store {
+	t.Helper()
+	Require(t)
+	dir, err := os.MkdirTemp("", "zlayer-store-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStore(dir)
+	t.Cleanup(func() {
+		s.close()
+		os.RemoveAll(dir)
+	})
 	return s
 }
 
@@ -291,6 +310,28 @@ func (s *Store) RemoveImage(image string) {
 // fails under CI=true.
 func Registry(t testing.TB) string {
 	t.Helper()
+	return registry(t, "")
+}
+
+// AuthRegistry is Registry with HTTP basic authentication: every request
+// needs user and password, checked against an htpasswd file made with
+// bcrypt.
+func AuthRegistry(t testing.TB, user, password string) string {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	htpasswd := filepath.Join(t.TempDir(), "htpasswd")
+	if err := os.WriteFile(htpasswd, []byte(user+":"+string(hash)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return registry(t, fmt.Sprintf("auth: { htpasswd: { realm: zlayer-test, path: %s } }\n", htpasswd))
+}
+
+// registry starts a docker-registry whose configuration ends with extra.
+func registry(t testing.TB, extra string) string {
+	t.Helper()
 	if _, err := exec.LookPath("docker-registry"); err != nil {
 		Unavailable(t, "docker-registry is not installed (apt-get install docker-registry)")
 	}
@@ -308,7 +349,7 @@ storage:
   filesystem: { rootdirectory: %s }
   delete: { enabled: true }
 http: { addr: %s }
-`, filepath.Join(dir, "data"), addr)), 0o644)
+%s`, filepath.Join(dir, "data"), addr, extra)), 0o644)
 	cmd := exec.Command("docker-registry", "serve", cfg)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -317,6 +358,9 @@ http: { addr: %s }
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/v2/"); err == nil {
 			resp.Body.Close()
+			if extra != "" && resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("docker-registry with authentication answered /v2/ with %s, want 401", resp.Status)
+			}
 			return addr
 		}
 	}
