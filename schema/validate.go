@@ -90,8 +90,12 @@ func (s *Schema) Validate(doc any) []Error {
 
 // normalize turns a decoded document into the value kinds the validator
 // understands: map keys become strings, slices become []any and unknown
-// scalar kinds become their text.
+// scalar kinds become their text. A document that needs none of that is
+// used as it is.
 func normalize(v any) any {
+	if isNormal(v) {
+		return v
+	}
 	switch v := v.(type) {
 	case nil, string, bool, float64, float32,
 		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
@@ -123,6 +127,31 @@ func normalize(v any) any {
 	default:
 		return fmt.Sprint(v)
 	}
+}
+
+// isNormal reports whether v holds only the value kinds the validator
+// understands, so that normalize need not copy it.
+func isNormal(v any) bool {
+	switch v := v.(type) {
+	case nil, string, bool, float64, float32,
+		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return true
+	case map[string]any:
+		for _, e := range v {
+			if !isNormal(e) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range v {
+			if !isNormal(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // walker turns the validator's tree of causes into Errors.

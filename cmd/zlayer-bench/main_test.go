@@ -32,7 +32,7 @@ func TestUsage(t *testing.T) {
 		{"help", []string{"-help"}, 0, "usage: zlayer-bench"},
 		{"unknown flag", []string{"-fast"}, 2, "flag provided but not defined"},
 		{"stray argument", []string{"-zlayer", self, "now"}, 2, `unexpected argument "now"`},
-		{"bad part", []string{"-only", "disk"}, 2, `-only "disk": want lsp or build`},
+		{"bad part", []string{"-only", "disk"}, 2, `-only "disk": want parse, lsp or build`},
 		{"missing zlayer", []string{"-zlayer", "/nonexistent/zlayer", "-lsp", self}, 2, "-zlayer: /nonexistent/zlayer not found (build it with `make build`"},
 		{"missing lsp", []string{"-zlayer", self, "-lsp", "/nonexistent/zlayer-lsp"}, 2, "-lsp: /nonexistent/zlayer-lsp not found"},
 	}

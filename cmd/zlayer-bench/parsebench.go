@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zlayer/zlayer/diag"
+	"github.com/zlayer/zlayer/dockerfile"
+	"github.com/zlayer/zlayer/zimage"
+)
+
+// parseTarget is what issue 2 asks of parse+validate on the 1,000-step
+// files: well under this, since an editor re-parses on every keystroke.
+const parseTarget = 10 * time.Millisecond
+
+// parseRow is one in-process parse measurement.
+type parseRow struct {
+	Name   string
+	PerOp  time.Duration
+	Allocs int64 // allocations per parse
+}
+
+// parseTable is the parse part of the report: no peer tool, a time
+// against an absolute target.
+type parseTable struct {
+	Rows []parseRow
+}
+
+// parseBench times parse+validate of largeRecipe's ZImagefile (zimage.Parse,
+// which runs every rule and the schema) and Dockerfile (dockerfile.Parse
+// and Plan) in this process with testing.Benchmark. It fails when a file
+// does not parse cleanly, since the time of a broken parse says nothing.
+func parseBench(ctx context.Context) (*parseTable, error) {
+	r := largeRecipe()
+	steps := r.Steps()
+	zsrc, dsrc := []byte(r.ZImagefile()), []byte(r.Dockerfile())
+	if f := zimage.Parse("ZImagefile", zsrc); f.HasErrors() {
+		return nil, fmt.Errorf("the generated ZImagefile does not parse: %s", firstError(f.Diagnostics))
+	}
+	if _, errs := dockerfile.Parse("Dockerfile", dsrc).Plan(); len(errs) > 0 {
+		return nil, fmt.Errorf("the generated Dockerfile does not parse: %s", firstError(errs))
+	}
+	cases := []struct {
+		name  string
+		parse func()
+	}{
+		{fmt.Sprintf("ZImagefile, %s steps", thousands(steps)), func() { zimage.Parse("ZImagefile", zsrc) }},
+		{fmt.Sprintf("Dockerfile, %s steps", thousands(steps)), func() { dockerfile.Parse("Dockerfile", dsrc).Plan() }},
+	}
+	t := &parseTable{}
+	for _, c := range cases {
+		if err := ctx.Err(); err != nil {
+			return t, err
+		}
+		res := testing.Benchmark(func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.parse()
+			}
+		})
+		if res.N == 0 {
+			return t, fmt.Errorf("%s: the benchmark did not run", c.name)
+		}
+		t.Rows = append(t.Rows, parseRow{Name: c.name, PerOp: time.Duration(res.NsPerOp()), Allocs: res.AllocsPerOp()})
+	}
+	return t, nil
+}
+
+func firstError(ds []diag.Diagnostic) string {
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			return fmt.Sprintf("line %d: %s: %s", d.Range.Start.Line, d.Code, d.Message)
+		}
+	}
+	return "no error"
+}
+
+// Render writes the table with a verdict against parseTarget per row.
+func (t *parseTable) Render(w io.Writer) error {
+	cells := [][]string{{"", "time/parse", "allocs/parse", "target", ""}}
+	for _, r := range t.Rows {
+		verdict := "met"
+		if r.PerOp >= parseTarget {
+			verdict = "missed"
+		}
+		cells = append(cells, []string{r.Name, formatDuration(r.PerOp), thousands(int(r.Allocs)), fmt.Sprintf("<%dms", parseTarget.Milliseconds()), verdict})
+	}
+	var b strings.Builder
+	b.WriteString("Parse + validate in process (what an editor pays per keystroke)\n")
+	writeColumns(&b, cells)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
