@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -366,4 +367,44 @@ http: { addr: %s }
 	}
 	t.Fatal("docker-registry did not start")
 	return ""
+}
+
+// CacheRepository is where the layer cache (package runner/cache) keeps
+// its entries; Leftovers does not count them as left behind.
+const CacheRepository = "localhost/zlayer-cache"
+
+// Images lists every image of the store, intermediate ones included, one
+// "ID NAME:TAG" line each (NAME:TAG is "<none>:<none>" for an untagged
+// image), sorted.
+func (s *Store) Images(t testing.TB) []string {
+	t.Helper()
+	out, err := s.CLI.Output(context.Background(), "images", "--all", "--noheading", "--no-trunc", "--format", "{{.ID}} {{.Name}}:{{.Tag}}")
+	if err != nil {
+		t.Fatalf("buildah images: %v", err)
+	}
+	lines := buildah.Lines(out)
+	slices.Sort(lines)
+	return lines
+}
+
+// Leftovers reports what a build left in the store, given the images it
+// held before (from Images): working containers, images other than the
+// layer cache's entries, and mounts. It returns one line per leftover.
+func (s *Store) Leftovers(t testing.TB, imagesBefore []string) []string {
+	t.Helper()
+	var out []string
+	for _, c := range s.Containers(t) {
+		out = append(out, "container "+c)
+	}
+	for _, img := range s.Images(t) {
+		fields := strings.Fields(img)
+		cached := len(fields) == 2 && strings.HasPrefix(fields[1], CacheRepository+":")
+		if !cached && !slices.Contains(imagesBefore, img) {
+			out = append(out, "image "+img)
+		}
+	}
+	for _, m := range s.Mounts(t) {
+		out = append(out, "mount "+m)
+	}
+	return out
 }
