@@ -42,8 +42,16 @@ func JSON() []byte {
 // Schema is the compiled ZImagefile schema. It is safe for concurrent use.
 type Schema struct {
 	compiled *jsonschema.Schema
-	root     *node // the schema JSON with member order kept
+	// invalid accepts exactly the documents the schema rejects (it is
+	// "not" the schema). The validator evaluates a "not" for a yes or no
+	// only, stopping at the first problem and describing none, which is
+	// much cheaper than collecting every error; Validate asks it first.
+	invalid *jsonschema.Schema
+	root    *node // the schema JSON with member order kept
 }
+
+// invalidID is the "$id" of the schema that accepts what ID rejects.
+const invalidID = "https://zlayer.dev/schemas/zimagefile-invalid.schema.json"
 
 // Load compiles the embedded schema. Callers compile it once and keep the
 // result; an error means the embedded schema itself is broken.
@@ -61,9 +69,17 @@ func Load() (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zimagefile schema: %w", err)
 	}
+	not := map[string]any{"$schema": "https://json-schema.org/draft/2020-12/schema", "not": map[string]any{"$ref": ID}}
+	if err := c.AddResource(invalidID, not); err != nil {
+		return nil, fmt.Errorf("zimagefile schema: %w", err)
+	}
+	invalid, err := c.Compile(invalidID)
+	if err != nil {
+		return nil, fmt.Errorf("zimagefile schema: %w", err)
+	}
 	root, err := parseTree(JSON())
 	if err != nil {
 		return nil, fmt.Errorf("zimagefile schema: %w", err)
 	}
-	return &Schema{compiled: compiled, root: root}, nil
+	return &Schema{compiled: compiled, invalid: invalid, root: root}, nil
 }

@@ -75,6 +75,9 @@ func (s *Schema) Validate(doc any) []Error {
 		doc = map[string]any{}
 	}
 	v := normalize(doc)
+	if s.invalid.Validate(v) != nil {
+		return nil // the document is valid: nothing to describe
+	}
 	err := s.compiled.Validate(v)
 	if err == nil {
 		return nil
