@@ -50,10 +50,10 @@ fuzz:
 		$(GO) test ./$${f%%:*} -run '^$$' -fuzz "^$${f##*:}$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
 
-# demo builds testdata/demo/ZImagefile into an image on a busybox base made
+# demo builds testdata/examples/hello/ZImagefile into an image on a busybox base made
 # locally in a private store: no registry, no network.
 demo: build
-	testdata/demo/run.sh $(CURDIR)/$(BIN)/zlayer
+	testdata/examples/hello/run.sh $(CURDIR)/$(BIN)/zlayer
 
 bench: build
 	$(GO) run ./cmd/zlayer-bench -zlayer $(CURDIR)/$(BIN)/zlayer -lsp $(CURDIR)/$(BIN)/zlayer-lsp
