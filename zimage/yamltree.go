@@ -171,7 +171,47 @@ func safeParse(text []byte) (f *ast.File, err error) {
 			f, err = nil, fmt.Errorf("YAML parser failed: %v", r)
 		}
 	}()
+	if line, col, deep := flowTooDeep(text); deep {
+		return nil, &yaml.SyntaxError{Message: "document is nested too deeply",
+			Token: &token.Token{Position: &token.Position{Line: line, Column: col}}}
+	}
 	return parser.ParseBytes(text, 0, parser.AllowDuplicateMapKey())
+}
+
+// flowTooDeep finds the first flow collection ('[' or '{') opened deeper
+// than maxDepth and returns its line and 1-based code-point column.
+// go-yaml builds a path string per nesting level, so a few megabytes of
+// '[' would cost it quadratic time and memory before the tree builder's
+// own depth limit is reached.
+func flowTooDeep(text []byte) (line, col int, deep bool) {
+	depth, line, lineStart := 0, 1, 0
+	var quote byte
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '\n':
+			line, lineStart = line+1, i+1
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '#' && (i == lineStart || text[i-1] == ' ' || text[i-1] == '\t'):
+			for i+1 < len(text) && text[i+1] != '\n' {
+				i++
+			}
+		case (c == '"' || c == '\'') && (i == lineStart || bytes.IndexByte([]byte(" \t[{,:"), text[i-1]) >= 0):
+			quote = c
+		case c == '[' || c == '{':
+			if depth++; depth > maxDepth {
+				return line, len([]rune(string(text[lineStart:i]))) + 1, true
+			}
+		case (c == ']' || c == '}') && depth > 0:
+			depth--
+		}
+	}
+	return 0, 0, false
 }
 
 func toSyntaxError(sf *source.File, err error) syntaxError {
