@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -147,6 +148,12 @@ func (p *parse) buildkit(src []byte) *parser.Node {
 			return res.AST
 		}
 		first, last := errorLines(err)
+		if strings.Contains(err.Error(), "line greater than max allowed size") {
+			// BuildKit's line scanner does not say which line; find it.
+			if n := tooLongLine(buf); n > 0 {
+				first, last = n, n
+			}
+		}
 		if strings.Contains(err.Error(), "file with no instructions") {
 			if attempt == 0 {
 				p.report(p.lineRange(1), diag.Error, CodeEmpty,
@@ -179,6 +186,22 @@ func errorLines(err error) (first, last int) {
 		first, last = first+1, last+1
 	}
 	return first, max(last, first)
+}
+
+// tooLongLine returns the first line (1-based) too long for BuildKit's
+// line scanner, or 0.
+func tooLongLine(buf []byte) int {
+	for line := 1; len(buf) > 0; line++ {
+		n := bytes.IndexByte(buf, '\n')
+		if n < 0 {
+			n = len(buf)
+		}
+		if n >= bufio.MaxScanTokenSize-1 {
+			return line
+		}
+		buf = buf[min(n+1, len(buf)):]
+	}
+	return 0
 }
 
 // blankLines replaces the text of lines first..last (1-based) with spaces

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agext/levenshtein"
+
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/source"
 )
@@ -184,12 +186,29 @@ func (d *decoder) fields(m *node, accepted []string) map[string]*pair {
 	out := map[string]*pair{}
 	for _, p := range m.entries() {
 		if !contains(accepted, p.key.text) {
-			d.errorAt(p.key.rng, "ZI003", unknownField(p.key.text, accepted))
+			d.report(diag.Diagnostic{Range: p.key.rng, Severity: diag.Error, Code: "ZI003",
+				Message: unknownField(p.key.text, accepted), Related: didYouMean(p.key.rng, p.key.text, accepted)})
 			continue
 		}
 		out[p.key.text] = p
 	}
 	return out
+}
+
+// didYouMean suggests the candidate closest to a misspelt word (edit
+// distance 1 or 2) as related information at the word itself, since the
+// message text of ZI003 and ZI117 is fixed by the spec.
+func didYouMean(r source.Range, word string, candidates []string) []diag.Related {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if dist := levenshtein.Distance(strings.ToLower(word), c, nil); dist >= 1 && dist < bestDist {
+			best, bestDist = c, dist
+		}
+	}
+	if best == "" {
+		return nil
+	}
+	return []diag.Related{{Range: r, Message: fmt.Sprintf("did you mean `%s`?", best)}}
 }
 
 func unknownField(key string, accepted []string) string {

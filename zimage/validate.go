@@ -105,7 +105,13 @@ func (d *decoder) mode() {
 	}
 	if f.Runtime != nil && !f.RuntimeWasm {
 		if _, ok := runtimes.Lookup(strings.ToLower(f.Runtime.Text)); !ok {
-			d.errorAt(f.Runtime.Range, "ZI117", fmt.Sprintf("unknown runtime '%s' in ZImagefile", f.Runtime.Text))
+			var names []string
+			for _, t := range runtimes.All() {
+				names = append(names, t.Name)
+				names = append(names, t.Aliases...)
+			}
+			d.report(diag.Diagnostic{Range: f.Runtime.Range, Severity: diag.Error, Code: "ZI117",
+				Message: fmt.Sprintf("unknown runtime '%s' in ZImagefile", f.Runtime.Text), Related: didYouMean(f.Runtime.Range, f.Runtime.Text, names)})
 		}
 	}
 	switch len(present) {

@@ -65,6 +65,13 @@ type checked struct {
 
 func checkFile(name string, src []byte) checked {
 	f, diags := analyze(name, src)
+	for i := range diags {
+		if diags[i].Code == "ZL001" {
+			// The editor only warns about a file it will not analyse
+			// (binary data); as a build file it is an error.
+			diags[i].Severity = diag.Error
+		}
+	}
 	diag.Sort(diags)
 	return checked{file: f, diags: diags}
 }
@@ -80,6 +87,17 @@ type jsonDiagnostic struct {
 	Code      string `json:"code,omitempty"`
 	Source    string `json:"source"`
 	Message   string `json:"message"`
+	// Related points at places that explain the diagnostic: the first
+	// occurrence of a duplicate key, the key a misspelt one may mean.
+	Related []jsonRelated `json:"related,omitempty"`
+}
+
+// jsonRelated is one related position of a diagnostic.
+type jsonRelated struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
 }
 
 func writeDiagnostics(w io.Writer, format string, all []checked) error {
@@ -93,6 +111,13 @@ func writeDiagnostics(w io.Writer, format string, all []checked) error {
 			if !d.NoRange {
 				j.Line, j.Column = d.Range.Start.Line, c.file.RuneCol(d.Range.Start)
 				j.EndLine, j.EndColumn = d.Range.End.Line, c.file.RuneCol(d.Range.End)
+			}
+			for _, r := range d.Related {
+				file := r.File
+				if file == "" {
+					file = j.File
+				}
+				j.Related = append(j.Related, jsonRelated{File: file, Line: r.Range.Start.Line, Column: c.file.RuneCol(r.Range.Start), Message: r.Message})
 			}
 			out = append(out, j)
 		}
@@ -112,6 +137,9 @@ func writeDiagnostics(w io.Writer, format string, all []checked) error {
 			continue
 		}
 		fmt.Fprintf(w, "%s:%d:%d: %s: %s%s\n", j.File, j.Line, j.Column, j.Severity, j.Message, code)
+		for _, r := range j.Related {
+			fmt.Fprintf(w, "%s:%d:%d: note: %s\n", r.File, r.Line, r.Column, r.Message)
+		}
 	}
 	return nil
 }
