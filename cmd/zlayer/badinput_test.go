@@ -84,7 +84,7 @@ func TestCheckBadInput(t *testing.T) {
 			}},
 		{name: "unknown stage", file: "f.zimagefile",
 			content: "stages:\n  builder:\n    base: alpine:3\n  app:\n    base: alpine:3\n    steps:\n      - copy: x\n        from: buidler\n        to: /x\n",
-			want: []string{"f.zimagefile:8:15: warning: stage 'app', step 1: 'buidler' is not a stage and will be used as an image; did you mean stage 'builder'? [ZI203]"}},
+			want:    []string{"f.zimagefile:8:15: warning: stage 'app', step 1: 'buidler' is not a stage and will be used as an image; did you mean stage 'builder'? [ZI203]"}},
 		{name: "unknown Dockerfile stage", file: "Dockerfile",
 			content: "FROM alpine:3 AS build\nFROM alpine:3\nCOPY --from=biuld /x /x\n", code: 1,
 			want: []string{`Dockerfile:3:13: error: COPY --from=biuld names no stage and will pull an image of that name; did you mean stage "build"? [DL3022]`}},
