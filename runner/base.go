@@ -83,7 +83,7 @@ func candidates(ref, defaultRegistry string) []string {
 // is in the store or the one found is for another platform.
 func (b *build) localImage(ctx context.Context, ref, platform string) (*buildah.ImageInfo, error) {
 	for _, c := range candidates(ref, b.opts.DefaultRegistry) {
-		info, err := b.cli.InspectImage(ctx, c)
+		info, err := b.inspectImage(ctx, c)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -96,6 +96,27 @@ func (b *build) localImage(ctx context.Context, ref, platform string) (*buildah.
 		return info, nil
 	}
 	return nil, nil
+}
+
+// inspectImage inspects an image in the store. What it finds is
+// remembered for the rest of the build, so that stages on the same base
+// ask buildah once; an image that is not found is asked for again, as a
+// stage may have pulled it meanwhile.
+func (b *build) inspectImage(ctx context.Context, ref string) (*buildah.ImageInfo, error) {
+	b.mu.Lock()
+	info, ok := b.inspected[ref]
+	b.mu.Unlock()
+	if ok {
+		return info, nil
+	}
+	info, err := b.cli.InspectImage(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	b.inspected[ref] = info
+	b.mu.Unlock()
+	return info, nil
 }
 
 // platformMatches reports whether an image is for platform

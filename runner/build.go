@@ -38,7 +38,8 @@ type build struct {
 	depImages  []string // build: dependency images
 	warnings   []diag.Diagnostic
 	stages     map[int]*stageOut
-	cacheUse   map[string]int // cache mount IDs in use (sharing=private)
+	cacheUse   map[string]int                // cache mount IDs in use (sharing=private)
+	inspected  map[string]*buildah.ImageInfo // images found in the store, by reference
 
 	ctxOnce sync.Once // opens the build context on first use
 	bctx    *buildcontext.Context
@@ -83,7 +84,8 @@ func newBuild(opts Options) (*build, error) {
 	if cli == nil {
 		cli = &buildah.CLI{}
 	}
-	return &build{opts: opts, cli: cli, id: newID(), stages: map[int]*stageOut{}, cacheUse: map[string]int{}}, nil
+	return &build{opts: opts, cli: cli, id: newID(), stages: map[int]*stageOut{}, cacheUse: map[string]int{},
+		inspected: map[string]*buildah.ImageInfo{}}, nil
 }
 
 // newID returns a random 12-digit lower-case hex string.
@@ -136,6 +138,16 @@ func (b *build) run(ctx context.Context) (res *Result, err error) {
 	if err != nil {
 		endCache(ctx)
 		return nil, err
+	}
+	// Every stage is done: the working containers go while the image is
+	// finished (in a dry run, cleanup lists their removal last).
+	if !b.dry() {
+		removed := make(chan struct{})
+		go func() {
+			defer close(removed)
+			b.removeContainers()
+		}()
+		defer func() { <-removed }()
 	}
 	if err := endCache(ctx); err != nil {
 		return nil, err
@@ -192,27 +204,70 @@ func (b *build) runStages(ctx context.Context) (*stageOut, error) {
 	return b.stages[b.res.Stages[len(b.res.Stages)-1].Index], nil
 }
 
-// runStage waits for the stage's dependencies and a job slot, then builds it.
+// runStage waits for the stages it depends on and a job slot, then builds
+// it. (Starting it earlier and waiting at the step that copies from a
+// stage would overlap more work, but a stage is reported started only once
+// the stages it needs are done.)
 func (b *build) runStage(ctx context.Context, rs *plan.ResolvedStage, sem chan struct{}) error {
+	s := &stageRun{b: b, rs: rs, out: b.stages[rs.Index], final: rs == b.res.Stages[len(b.res.Stages)-1], sem: sem}
 	for _, dep := range rs.Deps {
-		out := b.stages[dep]
-		select {
-		case <-out.done:
-			if out.err != nil {
-				return fmt.Errorf("stage %s: %w", rs.DisplayName(), context.Canceled)
-			}
-		case <-ctx.Done():
-			return context.Cause(ctx)
+		if err := s.await(ctx, dep); err != nil {
+			return err
 		}
 	}
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	return s.run(ctx)
+}
+
+// acquire takes a job slot for the stage.
+func (s *stageRun) acquire(ctx context.Context) error {
 	select {
-	case sem <- struct{}{}:
-		defer func() { <-sem }()
+	case s.sem <- struct{}{}:
+		s.held = true
+		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
-	s := &stageRun{b: b, rs: rs, out: b.stages[rs.Index], final: rs == b.res.Stages[len(b.res.Stages)-1]}
-	return s.run(ctx)
+}
+
+// release gives the stage's job slot back.
+func (s *stageRun) release() {
+	if s.held {
+		s.held = false
+		<-s.sem
+	}
+}
+
+// await waits until stage idx is built. The stage gives its job slot up
+// while it waits, so that the stage it waits for can have it.
+func (s *stageRun) await(ctx context.Context, idx int) error {
+	out, ok := s.b.stages[idx]
+	if !ok {
+		return fmt.Errorf("stage %s needs stage %d, which this build does not build", s.rs.DisplayName(), idx)
+	}
+	select {
+	case <-out.done:
+	default:
+		held := s.held
+		s.release()
+		select {
+		case <-out.done:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		if held {
+			if err := s.acquire(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if out.err != nil {
+		return fmt.Errorf("stage %s: %w", s.rs.DisplayName(), context.Canceled)
+	}
+	return nil
 }
 
 // emit delivers an event to the caller, one at a time.
@@ -301,21 +356,37 @@ func (b *build) addImage(id string) {
 func (b *build) cleanup() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	b.removeContainersCtx(ctx)
 	b.mu.Lock()
-	ctrs, imgs := b.containers, b.images
+	imgs := b.images
 	if !b.opts.KeepBuildDeps {
 		imgs = append(imgs, b.depImages...)
 	}
-	b.containers, b.images, b.depImages = nil, nil, nil
+	b.images, b.depImages = nil, nil
 	b.mu.Unlock()
-	if len(ctrs) > 0 {
-		b.do(ctx, append([]string{"rm"}, ctrs...)...)
-	}
 	for _, img := range imgs {
 		b.do(ctx, "rmi", img)
 	}
 	if b.tmp != "" {
 		os.RemoveAll(b.tmp)
+	}
+}
+
+// removeContainers removes the build's working containers, unmounting
+// them, with a context of its own.
+func (b *build) removeContainers() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b.removeContainersCtx(ctx)
+}
+
+func (b *build) removeContainersCtx(ctx context.Context) {
+	b.mu.Lock()
+	ctrs := b.containers
+	b.containers = nil
+	b.mu.Unlock()
+	if len(ctrs) > 0 {
+		b.do(ctx, append([]string{"rm"}, ctrs...)...)
 	}
 }
 

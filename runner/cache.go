@@ -206,6 +206,31 @@ func (s *stageRun) cachedStep(ctx context.Context, n int, x plan.Instruction, st
 	return key, false, nil
 }
 
+// lastWork is the index of the last instruction that changes files, -1
+// when there is none.
+func lastWork(instructions []plan.Instruction) int {
+	last := -1
+	for i, ins := range instructions {
+		switch ins.(type) {
+		case *plan.Arg, *plan.Env, *plan.Label, *plan.Expose, *plan.User, *plan.Workdir, *plan.Volume,
+			*plan.StopSignal, *plan.Command, *plan.Healthcheck, *plan.OnBuild, *plan.Shell:
+		default:
+			last = i
+		}
+	}
+	return last
+}
+
+// resultKey is the key of the stage's result: its state so far, committed
+// (and squashed for the target of a --squash build).
+func (s *stageRun) resultKey() StepKey {
+	key := s.newKey("COMMIT")
+	if s.final && s.b.opts.Squash {
+		key.Instruction = "COMMIT --squash"
+	}
+	return key
+}
+
 // hitAt continues the stage from the cached result of key; the pending
 // metadata steps are part of it.
 func (s *stageRun) hitAt(key StepKey) {
@@ -244,10 +269,7 @@ func (s *stageRun) ensure(ctx context.Context) error {
 		return err
 	}
 	if s.created {
-		if s.root != nil {
-			s.root.Close()
-			s.root = nil
-		}
+		s.unmountRoot()
 		if _, err := s.b.do(ctx, "rm", s.ctr); err != nil {
 			return err
 		}
@@ -259,16 +281,20 @@ func (s *stageRun) ensure(ctx context.Context) error {
 	if err := s.b.from(ctx, s.ctr, img, s.rs.Platform, true); err != nil {
 		return err
 	}
-	s.created = true
+	s.created, s.committed = true, false
 	return nil
 }
 
-// store commits the step's result into the cache under its key.
-func (s *stageRun) store(ctx context.Context, key StepKey) error {
+// store commits the result of step n into the cache under its key. When
+// another step that changes files follows, the commit also removes the
+// container (the next step runs in a fresh one, see ensure), saving a
+// buildah call; the stage's last container is kept for the stages that
+// copy from it.
+func (s *stageRun) store(ctx context.Context, n int, key StepKey) error {
 	if !s.b.caching() || s.key == "" {
 		return nil
 	}
-	id, err := s.commitAs(ctx, false, s.cacheNames(key))
+	id, err := s.commitAs(ctx, false, n-2 < s.lastWork, s.cacheNames(key))
 	if err != nil {
 		return err
 	}
@@ -297,7 +323,7 @@ func (s *stageRun) endCached(ctx context.Context) (id string, owned bool, err er
 		if err := s.flush(ctx); err != nil {
 			return "", false, err
 		}
-		id, err := s.commitAs(ctx, squash, nil)
+		id, err := s.commitAs(ctx, squash, false, nil)
 		return id, true, err
 	}
 	if len(s.pending) == 0 && !squash {
@@ -305,10 +331,7 @@ func (s *stageRun) endCached(ctx context.Context) (id string, owned bool, err er
 			return img, false, err
 		}
 	}
-	key := s.newKey("COMMIT")
-	if squash {
-		key.Instruction = "COMMIT --squash"
-	}
+	key := s.resultKey()
 	if s.reading && s.b.opts.Cache.Lookup(key) {
 		s.hitAt(key)
 		img, err := s.current(ctx)
@@ -320,7 +343,7 @@ func (s *stageRun) endCached(ctx context.Context) (id string, owned bool, err er
 	if err := s.flush(ctx); err != nil {
 		return "", false, err
 	}
-	if id, err = s.commitAs(ctx, squash, s.cacheNames(key)); err != nil {
+	if id, err = s.commitAs(ctx, squash, false, s.cacheNames(key)); err != nil {
 		return "", false, err
 	}
 	return id, false, s.b.opts.Cache.Store(ctx, key, id)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zlayer/zlayer/diag"
+	"github.com/zlayer/zlayer/runner/buildah"
 )
 
 // finish tags, pushes and describes the committed target image and writes
@@ -18,8 +19,10 @@ func (b *build) finish(ctx context.Context, final *stageOut) (*Result, error) {
 	if final.tagged {
 		tags = tags[1:]
 	}
+	inspected := b.inspectResult(ctx, id) // meanwhile the image is tagged
 	if len(tags) > 0 {
 		if _, err := b.do(ctx, append([]string{"tag", id}, tags...)...); err != nil {
+			<-inspected
 			return nil, fmt.Errorf("tagging the image %s: %w", strings.Join(tags, ", "), err)
 		}
 	}
@@ -33,11 +36,11 @@ func (b *build) finish(ctx context.Context, final *stageOut) (*Result, error) {
 	}
 	res := &Result{ImageID: id, Tags: append([]string(nil), b.opts.Tags...)}
 	if !b.dry() {
-		info, err := b.cli.InspectImage(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("inspecting the image: %w", err)
+		r := <-inspected
+		if r.err != nil {
+			return nil, fmt.Errorf("inspecting the image: %w", r.err)
 		}
-		res.Size, res.Layers = info.Size, info.Layers
+		res.Size, res.Layers = r.info.Size, r.info.Layers
 		if b.opts.IIDFile != "" {
 			if err := os.WriteFile(b.opts.IIDFile, []byte("sha256:"+id), 0o644); err != nil {
 				return nil, fmt.Errorf("writing --iidfile: %w", err)
@@ -54,6 +57,27 @@ func (b *build) finish(ctx context.Context, final *stageOut) (*Result, error) {
 	}
 	b.emit(done)
 	return res, nil
+}
+
+// inspection is the outcome of inspecting an image.
+type inspection struct {
+	info *buildah.ImageInfo
+	err  error
+}
+
+// inspectResult inspects the target image in the background; in a dry
+// run nothing is inspected.
+func (b *build) inspectResult(ctx context.Context, id string) <-chan inspection {
+	ch := make(chan inspection, 1)
+	if b.dry() {
+		ch <- inspection{err: errDryRun}
+		return ch
+	}
+	go func() {
+		info, err := b.cli.InspectImage(ctx, id)
+		ch <- inspection{info, err}
+	}()
+	return ch
 }
 
 // warnHealthcheck gives ZI308 when the target image has a health check

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"strconv"
@@ -40,6 +41,9 @@ type stageRun struct {
 	pending   []pendingStep // metadata steps waiting for one buildah config
 	key       string        // layer cache key of the state so far; "" when no key can describe it
 	root      *os.Root      // the container's mounted root filesystem, lazily
+	lastWork  int           // index of the last instruction that changes files; -1 for none
+	sem       chan struct{} // the build's job slots
+	held      bool          // this stage holds a job slot
 
 	healthcheckAt        *plan.Healthcheck // the stage's own health check
 	inheritedHealthcheck bool              // the base image has one
@@ -67,6 +71,7 @@ func (s *stageRun) run(ctx context.Context) error {
 		}
 	}()
 	s.base = s.baseName()
+	s.lastWork = lastWork(s.rs.Instructions)
 	s.b.emit(StageStarted{Stage: s.rs.Index, Name: s.name(), Base: s.base, Steps: s.steps()})
 	if err := s.from(ctx); err != nil {
 		return err
@@ -208,7 +213,7 @@ func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error 
 		err = fmt.Errorf("%s is not supported by this builder", ins.Keyword())
 	}
 	if err == nil {
-		err = s.store(ctx, key)
+		err = s.store(ctx, n, key)
 	}
 	if err != nil {
 		return s.fail(n, ins, err, output)
@@ -255,8 +260,17 @@ func (s *stageRun) flush(ctx context.Context) error {
 }
 
 // mkdir creates dir in the container with its missing parents, owned by
-// owner (Docker's WORKDIR), by copying an empty directory there.
+// owner (Docker's WORKDIR). For root it makes them in the mounted root
+// filesystem; for another owner, whose name only the container's
+// /etc/passwd knows, it copies an empty directory there with --chown.
 func (s *stageRun) mkdir(ctx context.Context, dir, owner string) error {
+	if (owner == "" || owner == "root" || owner == "0" || owner == "0:0") && !s.b.dry() {
+		root, err := s.containerRoot(ctx)
+		if err != nil {
+			return err
+		}
+		return mkdirAll(root, dir)
+	}
 	empty, err := s.b.emptyDir()
 	if err != nil {
 		return err
@@ -269,16 +283,48 @@ func (s *stageRun) mkdir(ctx context.Context, dir, owner string) error {
 	return err
 }
 
+// mkdirAll makes dir and its missing parents in root with mode 0755, as
+// root; symbolic links on the way resolve inside root.
+func mkdirAll(root *os.Root, dir string) error {
+	rel := strings.TrimPrefix(path.Clean("/"+dir), "/")
+	if rel == "" {
+		return nil
+	}
+	p := ""
+	for _, part := range strings.Split(rel, "/") {
+		p = path.Join(p, part)
+		if _, err := root.Lstat(p); err == nil {
+			continue
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("creating %s: %w", dir, err)
+		}
+		if err := root.Mkdir(p, 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", dir, err)
+		}
+		if err := root.Chmod(p, 0o755); err != nil { // whatever the umask
+			return fmt.Errorf("creating %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
 // commit commits the working container and returns the image ID; names
 // are the image names to give it (none for an intermediate stage).
 func (s *stageRun) commit(ctx context.Context, names []string) (string, error) {
-	return s.commitAs(ctx, s.final && s.b.opts.Squash, names)
+	return s.commitAs(ctx, s.final && s.b.opts.Squash, false, names)
 }
 
-func (s *stageRun) commitAs(ctx context.Context, squash bool, names []string) (string, error) {
+// commitAs commits the working container; with rm the container is
+// removed by the same buildah call (it is unmounted first).
+func (s *stageRun) commitAs(ctx context.Context, squash, rm bool, names []string) (string, error) {
 	args := []string{"commit", "--quiet", "--format", s.b.opts.Format}
 	if squash {
 		args = append(args, "--squash")
+	}
+	if rm {
+		s.unmountRoot()
+		args = append(args, "--rm")
+		s.created = false
 	}
 	args = append(args, s.ctr)
 	args = append(args, names...)
@@ -287,6 +333,15 @@ func (s *stageRun) commitAs(ctx context.Context, squash bool, names []string) (s
 		return "", err
 	}
 	return strings.TrimPrefix(strings.TrimSpace(string(out)), "sha256:"), nil
+}
+
+// unmountRoot closes the container's root filesystem opened by
+// containerRoot, before the container goes away.
+func (s *stageRun) unmountRoot() {
+	if s.root != nil {
+		s.root.Close()
+		s.root = nil
+	}
 }
 
 // abs makes a container path absolute against the current working

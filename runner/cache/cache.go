@@ -70,8 +70,8 @@ type Cache struct {
 	pushed map[string]bool  // keys in opts.To, or being pushed there
 
 	pushCtx  context.Context
-	pushMu   sync.Mutex // one push at a time
-	pushes   sync.WaitGroup
+	pushMu   sync.Mutex     // one push at a time
+	pushes   sync.WaitGroup // pushes and removals of replaced entries
 	pushErrs []error
 }
 
@@ -190,8 +190,8 @@ func (c *Cache) name(k string) string { return Repository + ":" + k }
 
 // Store records a committed entry and pushes it to the --cache-to
 // repository in the background. An image an earlier build stored under the
-// same key (before --no-cache or an expired TTL) is removed when nothing
-// else names it.
+// same key (before --no-cache or an expired TTL) is removed in the
+// background when nothing else names it.
 func (c *Cache) Store(ctx context.Context, key runner.StepKey, image string) error {
 	k := key.Hash()
 	c.mu.Lock()
@@ -202,13 +202,15 @@ func (c *Cache) Store(ctx context.Context, key runner.StepKey, image string) err
 	c.push(k, image)
 	c.mu.Unlock()
 	if had && old.Image != image && len(old.Names) == 1 {
-		c.cli.Output(ctx, "rmi", old.Image) // may fail while a container uses it; prune gets it later
+		// In the background, while the build goes on; End waits for it.
+		// It may fail while a container uses the image; prune gets it later.
+		c.pushes.Go(func() { c.cli.Output(ctx, "rmi", old.Image) })
 	}
 	return nil
 }
 
-// End waits for the pushes of the build and reports the first that
-// failed.
+// End waits for the pushes and removals of the build and reports the
+// first push that failed.
 func (c *Cache) End(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
