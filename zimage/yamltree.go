@@ -192,8 +192,8 @@ func flowTooDeep(text []byte) (line, col int, deep bool) {
 		case c == '\n':
 			line, lineStart = line+1, i+1
 		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
+			if c == '\\' && quote == '"' || c == '\'' && quote == '\'' && i+1 < len(text) && text[i+1] == '\'' {
+				i++ // an escaped character, or '' inside single quotes
 			} else if c == quote {
 				quote = 0
 			}
