@@ -40,9 +40,10 @@ type Rule struct {
 	check    func(*checker)
 }
 
-// Rules lists every rule this package implements, BuildKit's first.
+// Rules lists every rule this package implements: BuildKit's, then
+// hadolint's, then this toolkit's own.
 func Rules() []Rule {
-	return append(buildkitRules(), hadolintRules()...)
+	return append(append(buildkitRules(), hadolintRules()...), zlayerRules()...)
 }
 
 // Check runs the rules on a parsed Dockerfile and returns their findings
