@@ -101,7 +101,7 @@ func TestCheckBadInput(t *testing.T) {
 			want: []string{"Dockerfile:2:13: error: COPY --from=b refers to a stage defined later; only earlier stages can be copied from [DL3022]"}},
 		{name: "Dockerfile stages based on each other", file: "Dockerfile",
 			content: "FROM b AS a\nRUN true\nFROM a AS b\n",
-			want: []string{"Dockerfile:1:6: warning: FROM b names stage 'b', which is defined later (line 3); only earlier stages can be used, so this uses an image called 'b' [StageReferencedLater]"}},
+			want:    []string{"Dockerfile:1:6: warning: FROM b names stage 'b', which is defined later (line 3); only earlier stages can be used, so this uses an image called 'b' [StageReferencedLater]"}},
 		{name: "Dockerfile COPY --from its own stage", file: "Dockerfile",
 			content: "FROM alpine:3 AS a\nCOPY --from=a /x /x\n", code: 1,
 			want: []string{"Dockerfile:2:13: error: COPY --from should reference a previously defined FROM alias, not its own stage a [DL3023]"}},
