@@ -72,7 +72,7 @@ type stageConfig struct {
 
 func (w *writer) stage(p *plan.Plan, st *plan.Stage, n *plan.Nested) error {
 	sc := &stageConfig{}
-	var errs []error
+	errs := orderErrors(p.File, st)
 	for _, in := range st.Instructions {
 		if err := sc.add(in); err != nil {
 			errs = append(errs, fmt.Errorf("%s:%d: %s: %w", p.File, in.Source().Start.Line, in.Keyword(), err))

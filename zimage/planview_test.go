@@ -32,6 +32,11 @@ import (
 //   - Relative sources copied from a stage resolve against "/" in a
 //     Dockerfile and against that stage's final working directory in a
 //     ZImagefile (spec §5.4); both are compared as absolute paths.
+//   - A ZImagefile declares a stage's args before its steps (spec §9.4),
+//     so every plan is compared with its stage ARGs moved to the front;
+//     Format refuses an ARG when an earlier instruction uses its name, so
+//     this only gives earlier RUN steps the argument in their environment.
+//   - A stage OS of "" means linux.
 //   - A port without a protocol is tcp; a cache mount without an id uses
 //     its target and without sharing is shared; a shell-form command is
 //     ["/bin/sh", "-c", script]; RUN network "default" and security
@@ -54,6 +59,7 @@ type stageView struct {
 // viewOf resolves p with no build options and walks every stage with a
 // scope, as the runner does.
 func viewOf(p *plan.Plan) planView {
+	p = argsFirst(p)
 	r := plan.Resolve(p, plan.Options{})
 	v := planView{}
 	for _, a := range p.Args {
@@ -75,6 +81,21 @@ func viewOf(p *plan.Plan) planView {
 	return v
 }
 
+// argsFirst returns a copy of p whose stages start with their ARGs.
+func argsFirst(p *plan.Plan) *plan.Plan {
+	out := *p
+	out.Stages = nil
+	for _, st := range p.Stages {
+		c := *st
+		isArg := func(in plan.Instruction) bool { _, ok := in.(*plan.Arg); return ok }
+		c.Instructions = slices.Concat(
+			slices.DeleteFunc(slices.Clone(st.Instructions), func(in plan.Instruction) bool { return !isArg(in) }),
+			slices.DeleteFunc(slices.Clone(st.Instructions), isArg))
+		out.Stages = append(out.Stages, &c)
+	}
+	return &out
+}
+
 // stageState is the part of the image configuration a stage builds up.
 type stageState struct {
 	user, workdir, stopsignal string
@@ -86,6 +107,9 @@ type stageState struct {
 
 func (v *planView) stage(r *plan.Resolved, rs *plan.ResolvedStage, baseEnv []string) (stageView, []string) {
 	sv := stageView{Name: rs.DisplayName(), Platform: rs.Platform, OS: rs.OS}
+	if sv.OS == "" {
+		sv.OS = "linux"
+	}
 	switch {
 	case rs.Scratch:
 		sv.Base = "scratch"

@@ -16,8 +16,8 @@ import (
 // sharedCorpus is the whole shared corpus (see its README).
 const sharedCorpus = "../../shared/corpus"
 
-// roundTripInputs lists the BuildKit parser corpus and ZLayer's example
-// Dockerfiles.
+// roundTripInputs lists the BuildKit parser corpus, ZLayer's example
+// Dockerfiles and testdata/roundtrip.
 func roundTripInputs(t *testing.T) []string {
 	t.Helper()
 	var files []string
@@ -35,7 +35,10 @@ func roundTripInputs(t *testing.T) []string {
 		}
 		t.Skipf("corpus missing: %d Dockerfiles under %s", len(files), sharedCorpus)
 	}
-	return files
+	// Cases the corpus lacks: instructions whose place a ZImagefile
+	// changes, unnamed stages, the escape directive, platform and config.
+	own, _ := filepath.Glob("testdata/roundtrip/*.Dockerfile")
+	return append(files, own...)
 }
 
 // reRefusal is one line of Format's error: the file, the line of the
@@ -141,6 +144,14 @@ func TestRoundTripRefusals(t *testing.T) {
 		{"port range", "FROM a\nEXPOSE 8000-8010\n", "Dockerfile:2: EXPOSE: port \"8000-8010\" cannot be written in a ZImagefile"},
 		{"start interval", "FROM a\nHEALTHCHECK --start-interval=1s CMD true\n", "Dockerfile:2: HEALTHCHECK: a ZImagefile health check has no start interval"},
 		{"arg twice", "FROM a\nARG X=1\nARG X=2\n", "Dockerfile:3: ARG: argument X is declared twice in the stage"},
+		{"arg used before it is declared", "FROM a\nRUN echo $V\nARG V=1\n",
+			"Dockerfile:3: ARG: a ZImagefile declares stage args before the steps, which would change what line 2 does; move the ARG up"},
+		{"arg default from an earlier env", "FROM a\nENV A=1\nARG B=${A}x\n",
+			"Dockerfile:3: ARG: a ZImagefile declares stage args before the steps, which would change what line 2 does"},
+		{"label before its variable changes", "FROM a\nENV V=one\nLABEL v=$V\nENV V=two\n",
+			"Dockerfile:3: LABEL: a ZImagefile applies it after the steps, where line 4 has changed a variable it uses"},
+		{"volume before an arg", "FROM a\nVOLUME /data/${D}\nARG D=x\n",
+			"Dockerfile:2: VOLUME: a ZImagefile applies it after the steps, where line 3 has changed a variable it uses"},
 		{"two at once", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN true\nONBUILD RUN true\n",
 			"Dockerfile:2: SHELL: a ZImagefile has no SHELL; write the shell into run commands instead\nDockerfile:4: ONBUILD: a ZImagefile has no ONBUILD triggers"},
 	}
