@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ func Format(p *plan.Plan) ([]byte, error) {
 	if len(p.Args) > 0 {
 		w.line(0, "args:")
 		for _, a := range p.Args {
+			if err := varName(a.Name); err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: ARG: %w", p.File, a.Range.Start.Line, err))
+			}
 			w.line(1, key(a.Name)+": "+scalar(a.Default))
 		}
 	}
@@ -59,6 +63,7 @@ func (w *writer) line(indent int, s string) {
 // stageConfig collects the instructions a ZImagefile writes as stage keys
 // after the steps.
 type stageConfig struct {
+	globals     []*plan.Arg // the plan's global args
 	args        []*plan.Arg
 	labels      []plan.KeyValue
 	expose      []string
@@ -71,8 +76,11 @@ type stageConfig struct {
 }
 
 func (w *writer) stage(p *plan.Plan, st *plan.Stage, n *plan.Nested) error {
-	sc := &stageConfig{}
+	sc := &stageConfig{globals: p.Args}
 	errs := orderErrors(p.File, st)
+	if st.Platform != "" && !strings.Contains(st.Platform, "$") && !rePlatform.MatchString(st.Platform) {
+		errs = append(errs, fmt.Errorf("%s:%d: FROM: platform %q is not <os>[/<arch>[/<variant>]]", p.File, st.Range.Start.Line, st.Platform))
+	}
 	for _, in := range st.Instructions {
 		if err := sc.add(in); err != nil {
 			errs = append(errs, fmt.Errorf("%s:%d: %s: %w", p.File, in.Source().Start.Line, in.Keyword(), err))
@@ -177,6 +185,12 @@ var rePort = regexp.MustCompile(`^[0-9]+(/[A-Za-z]+)?$`)
 func (sc *stageConfig) add(in plan.Instruction) error {
 	switch in := in.(type) {
 	case *plan.Arg:
+		if err := varName(in.Name); err != nil {
+			return err
+		}
+		if in.HasDefault && in.Default == "" && sc.hasGlobal(in.Name) {
+			return fmt.Errorf("a ZImagefile stage arg with an empty value takes the global value of %s; it cannot set it to empty", in.Name)
+		}
 		for _, a := range sc.args {
 			if a.Name == in.Name {
 				return fmt.Errorf("argument %s is declared twice in the stage", in.Name)
@@ -184,13 +198,18 @@ func (sc *stageConfig) add(in plan.Instruction) error {
 		}
 		sc.args = append(sc.args, in)
 	case *plan.Env:
-		sc.step("env:\n" + mapLines(2, in.Pairs))
+		for _, kv := range in.Pairs {
+			if err := varName(kv.Key); err != nil {
+				return err
+			}
+		}
+		sc.step("env:\n" + mapLines(2, mergePairs(nil, in.Pairs)))
 	case *plan.Workdir:
 		sc.step("workdir: " + scalar(in.Path) + "\n")
 	case *plan.User:
 		sc.step("user: " + scalar(in.User) + "\n")
 	case *plan.Label:
-		sc.labels = append(sc.labels, in.Pairs...)
+		sc.labels = mergePairs(sc.labels, in.Pairs)
 	case *plan.Expose:
 		for _, port := range in.Ports {
 			if !rePort.MatchString(port) {
@@ -229,6 +248,39 @@ func (sc *stageConfig) add(in plan.Instruction) error {
 	return nil
 }
 
+// hasGlobal reports whether name is a global arg or an automatic platform
+// arg, whose value an ARG without a default takes.
+func (sc *stageConfig) hasGlobal(name string) bool {
+	switch name {
+	case "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT":
+		return true
+	}
+	return slices.ContainsFunc(sc.globals, func(a *plan.Arg) bool { return a.Name == name })
+}
+
+// mergePairs sets the pairs of kvs in dst as a later ENV or LABEL would:
+// a key already there gets the new value in its place, so that a
+// ZImagefile map never repeats a key.
+func mergePairs(dst, kvs []plan.KeyValue) []plan.KeyValue {
+	for _, kv := range kvs {
+		i := slices.IndexFunc(dst, func(o plan.KeyValue) bool { return o.Key == kv.Key })
+		if i < 0 {
+			dst = append(dst, kv)
+		} else {
+			dst[i].Value = kv.Value
+		}
+	}
+	return dst
+}
+
+// varName refuses a variable name a ZImagefile rejects (ZI216).
+func varName(name string) error {
+	if name == "" || strings.ContainsAny(name, "= \t\n\r\v\f") {
+		return fmt.Errorf("variable name %q cannot be written in a ZImagefile", name)
+	}
+	return nil
+}
+
 func (sc *stageConfig) setHealthcheck(h *plan.Healthcheck) error {
 	switch {
 	case len(h.Test) == 0 || h.Test[0] == "NONE":
@@ -261,6 +313,8 @@ func (sc *stageConfig) run(r *plan.Run) error {
 	switch {
 	case len(r.Heredocs) > 0:
 		return errors.New("a ZImagefile has no heredocs; put the script into the run command")
+	case len(r.Args) == 0 || r.ShellForm && strings.Join(r.Args, "") == "":
+		return errors.New("a ZImagefile run step must have a command")
 	case r.Network != "" && r.Network != "default":
 		return fmt.Errorf("a ZImagefile cannot set the network of a run step (--network=%s)", r.Network)
 	case r.Security != "" && r.Security != "sandbox":
@@ -370,7 +424,8 @@ func key(s string) string {
 // scalar writes a string value, quoted unless YAML reads it back as the
 // same string.
 func scalar(s string) string {
-	if rePlainValue.MatchString(s) && resolvePlain(s) == typeString && !strings.Contains(s, "${") {
+	// A plain scalar ending in ':' would read as a mapping key.
+	if rePlainValue.MatchString(s) && resolvePlain(s) == typeString && !strings.Contains(s, "${") && !strings.HasSuffix(s, ":") {
 		return s
 	}
 	return strconv.Quote(s)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/dockerfile"
@@ -22,6 +23,9 @@ func FuzzConvert(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
+		if !utf8.Valid(src) {
+			return // YAML text is Unicode; such a file has no ZImagefile twin
+		}
 		df := dockerfile.Parse("Dockerfile", src)
 		p, diags := df.Plan()
 		if diag.HasError(diags) || diag.HasError(df.Diagnostics) || len(p.Stages) == 0 {

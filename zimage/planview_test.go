@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/dockerfile"
 	"github.com/zlayer/zlayer/plan"
 )
@@ -37,6 +38,9 @@ import (
 //     Format refuses an ARG when an earlier instruction uses its name, so
 //     this only gives earlier RUN steps the argument in their environment.
 //   - A stage OS of "" means linux.
+//   - An ARG with an empty default is compared as one without a default:
+//     a ZImagefile writes both as an empty value (spec §9.2, §9.4), and
+//     Format refuses the stage args where that changes the value.
 //   - A port without a protocol is tcp; a cache mount without an id uses
 //     its target and without sharing is shared; a shell-form command is
 //     ["/bin/sh", "-c", script]; RUN network "default" and security
@@ -62,6 +66,11 @@ func viewOf(p *plan.Plan) planView {
 	p = argsFirst(p)
 	r := plan.Resolve(p, plan.Options{})
 	v := planView{}
+	for _, d := range r.Diagnostics {
+		if d.Severity == diag.Error {
+			v.Errors = append(v.Errors, d.Message)
+		}
+	}
 	for _, a := range p.Args {
 		v.Args = append(v.Args, fmt.Sprintf("%s=%q", a.Name, r.Global[a.Name]))
 	}
@@ -127,6 +136,11 @@ func (v *planView) stage(r *plan.Resolved, rs *plan.ResolvedStage, baseEnv []str
 		ins, err := sc.Expand(raw)
 		if err != nil {
 			v.Errors = append(v.Errors, fmt.Sprintf("stage %s: %s: %v", sv.Name, raw.Keyword(), err))
+		}
+		if a, ok := ins.(*plan.Arg); ok && a.HasDefault && a.Default == "" {
+			c := *a
+			c.HasDefault = false
+			ins = &c
 		}
 		if step := v.step(r, rs, sc, st, ins); step != "" {
 			sv.Steps = append(sv.Steps, step)
