@@ -216,7 +216,11 @@ func (sc *stageConfig) add(in plan.Instruction) error {
 				return fmt.Errorf("port %q cannot be written in a ZImagefile (expose takes no variables or ranges)", port)
 			}
 			num, proto, _ := strings.Cut(port, "/")
-			if proto = strings.ToLower(proto); proto == "" || proto == "tcp" {
+			proto = strings.ToLower(proto)
+			if proto != "" && proto != "tcp" && proto != "udp" && proto != "sctp" {
+				return fmt.Errorf("port %q has a protocol other than tcp, udp or sctp", port)
+			}
+			if proto == "" || proto == "tcp" {
 				sc.expose = append(sc.expose, num)
 			} else {
 				sc.expose = append(sc.expose, scalar(num+"/"+proto))
