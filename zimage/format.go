@@ -26,9 +26,12 @@ func Format(p *plan.Plan) ([]byte, error) {
 	var errs []error
 	if len(p.Args) > 0 {
 		w.line(0, "args:")
-		for _, a := range p.Args {
+		for i, a := range p.Args {
 			if err := varName(a.Name); err != nil {
 				errs = append(errs, fmt.Errorf("%s:%d: ARG: %w", p.File, a.Range.Start.Line, err))
+			}
+			if slices.ContainsFunc(p.Args[:i], func(o *plan.Arg) bool { return o.Name == a.Name }) {
+				errs = append(errs, fmt.Errorf("%s:%d: ARG: argument %s is declared twice before the first stage", p.File, a.Range.Start.Line, a.Name))
 			}
 			w.line(1, key(a.Name)+": "+scalar(a.Default))
 		}
@@ -161,8 +164,8 @@ func (sc *stageConfig) write(w *writer) {
 		if c.Entrypoint {
 			name = "entrypoint"
 		}
-		if c.ShellForm && len(c.Args) == 1 {
-			w.line(2, name+": "+scalar(c.Args[0]))
+		if c.ShellForm {
+			w.line(2, name+": "+scalar(strings.Join(c.Args, " ")))
 		} else {
 			w.line(2, name+": "+list(c.Args))
 		}
