@@ -87,7 +87,15 @@ func (p *parse) report(r source.Range, sev diag.Severity, code, msg string) {
 
 // rangeOf converts file offsets to a range.
 func (p *parse) rangeOf(start, end int) source.Range {
-	return source.Range{Start: p.f.Source.PosAt(start), End: p.f.Source.PosAt(end)}
+	return source.Range{Start: p.posAt(start), End: p.posAt(end)}
+}
+
+// posAt converts a file offset to a position; an offset inside a line's
+// "\r\n" or "\r" ending is the end of the line's text.
+func (p *parse) posAt(off int) source.Pos {
+	pos := p.f.Source.PosAt(off)
+	pos.Col = min(pos.Col, len(p.f.Source.LineText(pos.Line)))
+	return pos
 }
 
 // instruction builds an Instruction from a scanned logical line.
@@ -98,7 +106,7 @@ func (p *parse) instruction(l *logical) *Instruction {
 			Name: h.Name, Content: h.Content, Expand: h.Expand, Chomp: h.Chomp,
 			Range: p.rangeOf(h.bodyStart, h.endOffset), Terminated: h.terminated,
 		})
-		in.Range.End = p.f.Source.PosAt(h.endOffset)
+		in.Range.End = p.posAt(h.endOffset)
 	}
 	if t := in.Trigger; t != nil {
 		t.Heredocs, t.Range.End = in.Heredocs, in.Range.End
