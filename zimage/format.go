@@ -66,7 +66,8 @@ func (w *writer) line(indent int, s string) {
 // stageConfig collects the instructions a ZImagefile writes as stage keys
 // after the steps.
 type stageConfig struct {
-	globals     []*plan.Arg // the plan's global args
+	globals     []*plan.Arg   // the plan's global args
+	earlier     []*plan.Stage // the stages before this one
 	args        []*plan.Arg
 	labels      []plan.KeyValue
 	expose      []string
@@ -79,7 +80,7 @@ type stageConfig struct {
 }
 
 func (w *writer) stage(p *plan.Plan, st *plan.Stage, n *plan.Nested) error {
-	sc := &stageConfig{globals: p.Args}
+	sc := &stageConfig{globals: p.Args, earlier: p.Stages[:min(st.Index, len(p.Stages))]}
 	errs := orderErrors(p.File, st)
 	if st.Platform != "" && !strings.Contains(st.Platform, "$") && !rePlatform.MatchString(st.Platform) {
 		errs = append(errs, fmt.Errorf("%s:%d: FROM: platform %q is not <os>[/<arch>[/<variant>]]", p.File, st.Range.Start.Line, st.Platform))
@@ -102,7 +103,7 @@ func (w *writer) stage(p *plan.Plan, st *plan.Stage, n *plan.Nested) error {
 		}
 		writeMap(w, 3, "args", n.Args)
 	default:
-		w.line(2, "base: "+scalar(st.Base))
+		w.line(2, "base: "+scalar(sc.stageRef(st.Base)))
 	}
 	if st.Platform != "" {
 		w.line(2, "platform: "+scalar(st.Platform))
@@ -265,6 +266,17 @@ func (sc *stageConfig) hasGlobal(name string) bool {
 	return slices.ContainsFunc(sc.globals, func(a *plan.Arg) bool { return a.Name == name })
 }
 
+// stageRef spells a reference to an earlier stage as the stage is named:
+// Dockerfile stage names are case-insensitive, ZImagefile names are not.
+func (sc *stageConfig) stageRef(ref string) string {
+	for i := len(sc.earlier) - 1; i >= 0; i-- {
+		if n := sc.earlier[i].Name; n != "" && strings.EqualFold(n, ref) {
+			return n
+		}
+	}
+	return ref
+}
+
 // mergePairs sets the pairs of kvs in dst as a later ENV or LABEL would:
 // a key already there gets the new value in its place, so that a
 // ZImagefile map never repeats a key.
@@ -398,7 +410,7 @@ func (sc *stageConfig) copy(c *plan.Copy) error {
 		b.WriteString(action + ": " + list(sources) + "\n")
 	}
 	b.WriteString("to: " + scalar(c.Dest) + "\n")
-	for _, m := range []struct{ k, v string }{{"from", c.From}, {"owner", c.Chown}, {"chmod", c.Chmod}} {
+	for _, m := range []struct{ k, v string }{{"from", sc.stageRef(c.From)}, {"owner", c.Chown}, {"chmod", c.Chmod}} {
 		if m.v != "" {
 			b.WriteString(m.k + ": " + scalar(m.v) + "\n")
 		}

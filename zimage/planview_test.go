@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,8 +41,10 @@ import (
 //   - A stage OS of "" means linux.
 //   - An ARG with an empty default is compared as one without a default:
 //     a ZImagefile writes both as an empty value (spec §9.2, §9.4), and
-//     Format refuses the stage args where that changes the value.
-//   - A port without a protocol is tcp; a cache mount without an id uses
+//     Format refuses the stage args where that changes the value; for a
+//     global arg it only decides whether RUN steps of stages that
+//     re-declare it receive it as an empty variable.
+//   - A port without a protocol is tcp, and 080 is port 80; a cache mount without an id uses
 //     its target and without sharing is shared; a shell-form command is
 //     ["/bin/sh", "-c", script]; RUN network "default" and security
 //     "sandbox" are the defaults.
@@ -90,9 +93,16 @@ func viewOf(p *plan.Plan) planView {
 	return v
 }
 
-// argsFirst returns a copy of p whose stages start with their ARGs.
+// argsFirst returns a copy of p whose stages start with their ARGs and
+// whose global ARGs with an empty default have none.
 func argsFirst(p *plan.Plan) *plan.Plan {
 	out := *p
+	out.Args = nil
+	for _, a := range p.Args {
+		c := *a
+		c.HasDefault = c.HasDefault && c.Default != "" // see planView
+		out.Args = append(out.Args, &c)
+	}
 	out.Stages = nil
 	for _, st := range p.Stages {
 		c := *st
@@ -181,6 +191,9 @@ func (v *planView) step(r *plan.Resolved, rs *plan.ResolvedStage, sc *plan.Scope
 			num, proto, _ := strings.Cut(p, "/")
 			if proto == "" {
 				proto = "tcp"
+			}
+			if n, err := strconv.Atoi(num); err == nil {
+				num = strconv.Itoa(n) // 080 is port 80
 			}
 			st.ports = append(st.ports, num+"/"+strings.ToLower(proto))
 		}
