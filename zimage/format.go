@@ -224,6 +224,11 @@ func (sc *stageConfig) add(in plan.Instruction) error {
 			if proto != "" && proto != "tcp" && proto != "udp" && proto != "sctp" {
 				return fmt.Errorf("port %q has a protocol other than tcp, udp or sctp", port)
 			}
+			n, err := strconv.Atoi(num)
+			if err != nil || n > 65535 {
+				return fmt.Errorf("port %q is not a port number from 0 to 65535", port)
+			}
+			num = strconv.Itoa(n)
 			if proto == "" || proto == "tcp" {
 				sc.expose = append(sc.expose, num)
 			} else {
@@ -443,8 +448,11 @@ func key(s string) string {
 // scalar writes a string value, quoted unless YAML reads it back as the
 // same string.
 func scalar(s string) string {
-	// A plain scalar ending in ':' would read as a mapping key.
-	if rePlainValue.MatchString(s) && resolvePlain(s) == typeString && !strings.Contains(s, "${") && !strings.HasSuffix(s, ":") {
+	// A plain scalar ending in ':' would read as a mapping key, and one
+	// starting with a digit may read as a number (0b1, 0o7, 1:30) to
+	// go-yaml unless a '/' rules that out.
+	if rePlainValue.MatchString(s) && resolvePlain(s) == typeString && !strings.Contains(s, "${") &&
+		!strings.HasSuffix(s, ":") && (s[0] < '0' || s[0] > '9' || strings.Contains(s, "/")) {
 		return s
 	}
 	return strconv.Quote(s)
