@@ -129,6 +129,8 @@ func dockerWord(s string, esc rune) string {
 			default:
 				b.WriteRune(next)
 			}
+		case r == '$' && !dollarExpands(rs, i):
+			b.WriteString(`\$`) // a literal "$" in the Dockerfile
 		case quote == 0 && (r == '\'' || r == '"'):
 			quote = r
 		case quote == '"' && r == '"':
@@ -138,4 +140,14 @@ func dockerWord(s string, esc rune) string {
 		}
 	}
 	return b.String()
+}
+
+// dollarExpands reports whether the "$" at rs[i] starts a reference for
+// BuildKit's lexer: it is followed by a name, a digit or a brace.
+func dollarExpands(rs []rune, i int) bool {
+	if i+1 >= len(rs) {
+		return false
+	}
+	c := rs[i+1]
+	return c == '{' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
