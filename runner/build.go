@@ -204,26 +204,72 @@ func (b *build) runStages(ctx context.Context) (*stageOut, error) {
 	return b.stages[b.res.Stages[len(b.res.Stages)-1].Index], nil
 }
 
-// runStage waits for the stages it depends on and a job slot, then builds
-// it. (Starting it earlier and waiting at the step that copies from a
-// stage would overlap more work, but a stage is reported started only once
-// the stages it needs are done.)
+// runStage builds a stage once the stage it is based on is done. The
+// stages it copies or mounts from are waited for by the first step that
+// needs them, so that the steps before run meanwhile when a job slot is
+// free; until those stages are done the stage's events are held back, so
+// that it is still reported as starting after them.
 func (b *build) runStage(ctx context.Context, rs *plan.ResolvedStage, sem chan struct{}) error {
 	s := &stageRun{b: b, rs: rs, out: b.stages[rs.Index], final: rs == b.res.Stages[len(b.res.Stages)-1], sem: sem}
-	for _, dep := range rs.Deps {
-		if err := s.await(ctx, dep); err != nil {
+	if rs.BaseStage >= 0 {
+		if err := s.await(ctx, rs.BaseStage); err != nil {
 			return err
 		}
+	}
+	if !b.dry() && !s.depsDone() && s.tryAcquire() {
+		s.early = true
+	} else if err := s.awaitDeps(ctx); err != nil {
+		return err
 	}
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
 	defer s.release()
-	return s.run(ctx)
+	err := s.run(ctx)
+	s.flushEvents()
+	return err
 }
 
-// acquire takes a job slot for the stage.
+// depsDone reports whether every stage this one needs is done.
+func (s *stageRun) depsDone() bool {
+	for _, dep := range s.rs.Deps {
+		select {
+		case <-s.b.stages[dep].done:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// awaitDeps waits for every stage this one needs, then delivers the
+// events held back meanwhile.
+func (s *stageRun) awaitDeps(ctx context.Context) error {
+	for _, dep := range s.rs.Deps {
+		if err := s.await(ctx, dep); err != nil {
+			return err
+		}
+	}
+	s.flushEvents()
+	return nil
+}
+
+// tryAcquire takes a job slot if one is free.
+func (s *stageRun) tryAcquire() bool {
+	select {
+	case s.sem <- struct{}{}:
+		s.held = true
+		return true
+	default:
+		return false
+	}
+}
+
+// acquire takes a job slot for the stage unless it holds one.
 func (s *stageRun) acquire(ctx context.Context) error {
+	if s.held {
+		return nil
+	}
 	select {
 	case s.sem <- struct{}{}:
 		s.held = true

@@ -199,7 +199,7 @@ func (s *stageRun) cachedStep(ctx context.Context, n int, x plan.Instruction, st
 	}
 	if ok && s.reading && s.key != "" && s.b.opts.Cache.Lookup(key) {
 		s.hitAt(key)
-		s.b.emit(StepDone{Stage: s.rs.Index, Step: n, Cached: true, DurationMS: ms(time.Since(start))})
+		s.emit(StepDone{Stage: s.rs.Index, Step: n, Cached: true, DurationMS: ms(time.Since(start))})
 		return key, true, nil
 	}
 	s.reading = false
@@ -235,7 +235,7 @@ func (s *stageRun) resultKey() StepKey {
 // metadata steps are part of it.
 func (s *stageRun) hitAt(key StepKey) {
 	for _, p := range s.pending {
-		s.b.emit(StepDone{Stage: s.rs.Index, Step: p.step, Cached: true, DurationMS: ms(time.Since(p.started))})
+		s.emit(StepDone{Stage: s.rs.Index, Step: p.step, Cached: true, DurationMS: ms(time.Since(p.started))})
 	}
 	s.pending = nil
 	s.hit = &key

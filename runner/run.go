@@ -76,7 +76,7 @@ func (s *stageRun) runStep(ctx context.Context, n int, r *plan.Run) ([]string, e
 		if err == nil || attempt >= s.b.opts.Retries || !errors.As(err, &ee) || ctx.Err() != nil {
 			break
 		}
-		s.b.emit(Output{Stage: s.rs.Index, Step: n, Stream: "stderr", Name: s.name(),
+		s.emit(Output{Stage: s.rs.Index, Step: n, Stream: "stderr", Name: s.name(),
 			Line: fmt.Sprintf("exit code %d; retrying (attempt %d of %d)", ee.Code, attempt+2, s.b.opts.Retries+1)})
 	}
 	s.removeStubs(stubs)

@@ -44,6 +44,10 @@ type stageRun struct {
 	lastWork  int           // index of the last instruction that changes files; -1 for none
 	sem       chan struct{} // the build's job slots
 	held      bool          // this stage holds a job slot
+	early     bool          // started before the stages it needs are done: events are held back
+
+	backlogMu sync.Mutex
+	backlog   []Event // events held back while early
 
 	healthcheckAt        *plan.Healthcheck // the stage's own health check
 	inheritedHealthcheck bool              // the base image has one
@@ -62,6 +66,51 @@ type pendingStep struct {
 
 func (s *stageRun) name() string { return s.rs.DisplayName() }
 
+// emit delivers an event of the stage, or holds it back while the stage
+// runs early (see build.runStage).
+func (s *stageRun) emit(e Event) {
+	s.backlogMu.Lock()
+	defer s.backlogMu.Unlock()
+	if s.early {
+		s.backlog = append(s.backlog, e)
+		return
+	}
+	s.b.emit(e)
+}
+
+// flushEvents delivers the events held back and ends holding them back.
+func (s *stageRun) flushEvents() {
+	s.backlogMu.Lock()
+	defer s.backlogMu.Unlock()
+	for _, e := range s.backlog {
+		s.b.emit(e)
+	}
+	s.backlog, s.early = nil, false
+}
+
+// awaitSources waits for the stages a step copies or mounts from, when the
+// stage runs early.
+func (s *stageRun) awaitSources(ctx context.Context, x plan.Instruction) error {
+	if !s.early {
+		return nil
+	}
+	var refs []string
+	switch x := x.(type) {
+	case *plan.Copy:
+		refs = append(refs, x.From)
+	case *plan.Run:
+		for _, m := range s.mounts(x) {
+			refs = append(refs, m.From)
+		}
+	}
+	for _, ref := range refs {
+		if _, ok := s.b.res.StageRef(ref, s.rs.Index); ref != "" && ok {
+			return s.awaitDeps(ctx)
+		}
+	}
+	return nil
+}
+
 func (s *stageRun) steps() int { return 1 + len(s.rs.Instructions) }
 
 func (s *stageRun) run(ctx context.Context) error {
@@ -72,7 +121,7 @@ func (s *stageRun) run(ctx context.Context) error {
 	}()
 	s.base = s.baseName()
 	s.lastWork = lastWork(s.rs.Instructions)
-	s.b.emit(StageStarted{Stage: s.rs.Index, Name: s.name(), Base: s.base, Steps: s.steps()})
+	s.emit(StageStarted{Stage: s.rs.Index, Name: s.name(), Base: s.base, Steps: s.steps()})
 	if err := s.from(ctx); err != nil {
 		return err
 	}
@@ -95,7 +144,10 @@ func (s *stageRun) run(ctx context.Context) error {
 		s.out.ctr = s.ctr
 	}
 	s.out.image, s.out.workdir = id, s.workdir
-	s.b.emit(StageDone{Stage: s.rs.Index, Image: id})
+	if err := s.awaitDeps(ctx); err != nil {
+		return err
+	}
+	s.emit(StageDone{Stage: s.rs.Index, Image: id})
 	return nil
 }
 
@@ -133,7 +185,7 @@ func (s *stageRun) baseName() string {
 // read the configuration it starts with.
 func (s *stageRun) from(ctx context.Context) error {
 	start := time.Now()
-	s.b.emit(StepStarted{Stage: s.rs.Index, Step: 1, Instruction: "FROM " + s.base,
+	s.emit(StepStarted{Stage: s.rs.Index, Step: 1, Instruction: "FROM " + s.base,
 		File: s.b.opts.Plan.File, Line: s.rs.BaseRange.Start.Line, Name: s.name(), Steps: s.steps()})
 	s.ctr = s.b.containerName(strconv.Itoa(s.rs.Index))
 	s.shell = []string{"/bin/sh", "-c"}
@@ -164,7 +216,7 @@ func (s *stageRun) from(ctx context.Context) error {
 		s.workdir = "/"
 	}
 	s.scope = s.b.res.NewScope(s.rs, env)
-	s.b.emit(StepDone{Stage: s.rs.Index, Step: 1, DurationMS: ms(time.Since(start))})
+	s.emit(StepDone{Stage: s.rs.Index, Step: 1, DurationMS: ms(time.Since(start))})
 	return nil
 }
 
@@ -181,6 +233,9 @@ func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error 
 		s.chain(x)
 		s.pending = append(s.pending, m)
 		return nil
+	}
+	if err := s.awaitSources(ctx, x); err != nil {
+		return err
 	}
 	start := time.Now()
 	var key StepKey
@@ -218,12 +273,12 @@ func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error 
 	if err != nil {
 		return s.fail(n, ins, err, output)
 	}
-	s.b.emit(StepDone{Stage: s.rs.Index, Step: n, DurationMS: ms(time.Since(start))})
+	s.emit(StepDone{Stage: s.rs.Index, Step: n, DurationMS: ms(time.Since(start))})
 	return nil
 }
 
 func (s *stageRun) started(n int, x plan.Instruction) {
-	s.b.emit(StepStarted{Stage: s.rs.Index, Step: n, Instruction: Describe(x), File: s.b.opts.Plan.File,
+	s.emit(StepStarted{Stage: s.rs.Index, Step: n, Instruction: Describe(x), File: s.b.opts.Plan.File,
 		Line: x.Source().Start.Line, Name: s.name(), Steps: s.steps()})
 }
 
@@ -254,7 +309,7 @@ func (s *stageRun) flush(ctx context.Context) error {
 		}
 	}
 	for _, p := range pending {
-		s.b.emit(StepDone{Stage: s.rs.Index, Step: p.step, DurationMS: ms(time.Since(p.started))})
+		s.emit(StepDone{Stage: s.rs.Index, Step: p.step, DurationMS: ms(time.Since(p.started))})
 	}
 	return nil
 }
@@ -393,7 +448,7 @@ func (s *stageRun) output(n int, keep *[]string) func(buildah.Stream, string) {
 		if len(*keep) > maxKeptLines {
 			*keep = (*keep)[len(*keep)-maxKeptLines:]
 		}
-		s.b.emit(Output{Stage: s.rs.Index, Step: n, Stream: string(stream), Line: line, Name: s.name()})
+		s.emit(Output{Stage: s.rs.Index, Step: n, Stream: string(stream), Line: line, Name: s.name()})
 	}
 }
 
