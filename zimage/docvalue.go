@@ -68,10 +68,16 @@ func keyString(k any) string {
 	return fmt.Sprint(k)
 }
 
-// scalarValue is go-yaml's value of a scalar node of its own kinds.
+// scalarValue is the value of a scalar node: its text where the YAML 1.2
+// core schema makes it a string (the rules' reading, spec §1.2: `0b0` and
+// `yes` are strings though go-yaml reads YAML 1.1 numbers and booleans),
+// else go-yaml's value of its own kinds.
 func scalarValue(n *node) (any, bool) {
 	if n.opaque || n.alias || n.kind != kindScalar {
 		return nil, false
+	}
+	if n.typ == typeString {
+		return n.text, true
 	}
 	switch y := n.y.(type) {
 	case *ast.StringNode:
