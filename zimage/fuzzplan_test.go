@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/zlayer/zlayer/plan"
+	"github.com/zlayer/zlayer/plan/plantest"
 )
 
 // FuzzPlan checks that no ZImagefile makes the conversion to a stage plan,
@@ -30,32 +30,6 @@ func FuzzPlan(f *testing.F) {
 				checkRange(t, file.Source, in.Source(), "plan "+in.Keyword())
 			}
 		}
-		expandPlan(p)
+		plantest.Exercise(p)
 	})
-}
-
-// expandPlan resolves p for its default target and for every named stage,
-// with a declared and an undeclared build argument, and expands every
-// instruction of every stage in order, as the runner does.
-func expandPlan(p *plan.Plan) {
-	targets := []string{""}
-	for _, st := range p.Stages {
-		targets = append(targets, st.Name)
-	}
-	args := map[string]string{"UNDECLARED": "x", "HTTP_PROXY": "http://proxy"}
-	for _, a := range p.Args {
-		args[a.Name] = "$" + a.Name + "${x:-y}"
-	}
-	for _, target := range targets {
-		r := plan.Resolve(p, plan.Options{Target: target, BuildArgs: args, Platform: "linux/arm64/v8"})
-		_ = r.Err()
-		for _, rs := range r.All {
-			sc := r.NewScope(rs, []string{"PATH=/bin", "HOME"})
-			for _, in := range rs.Instructions {
-				x, _ := sc.Expand(in)
-				sc.Apply(x)
-			}
-			_, _ = sc.BuildArgs(), sc.Env()
-		}
-	}
 }
