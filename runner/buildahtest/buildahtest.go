@@ -129,16 +129,7 @@ func Shared(t testing.TB) *Store {
 // removed when the test ends.
 func NewStore(t testing.TB) *Store {
 	t.Helper()
-	Require(t)
-	dir, err := os.MkdirTemp("", "zlayer-store-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newStore(dir)
-	t.Cleanup(func() {
-		s.close()
-		os.RemoveAll(dir)
-	})
+	s := EmptyStore(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := s.makeBase(ctx); err != nil {
