@@ -36,6 +36,7 @@ test('yaml-language-server validates a ZImagefile with the schema from `zlayer s
 
   const server = require.resolve('yaml-language-server/bin/yaml-language-server');
   const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  proc.stdin.on('error', () => {}); // EPIPE once the server has exited
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   t.after(() => { conn.dispose(); proc.kill(); });
   // What editors/README.md tells users to put in settings.json.
@@ -60,5 +61,11 @@ test('yaml-language-server validates a ZImagefile with the schema from `zlayer s
   assert.ok(got.some((d) => d.range.start.line >= 8 && d.range.start.line <= 9),
     `no diagnostic on the app stage: ${JSON.stringify(got.map((d) => [d.range.start.line, d.message]))}`);
   await conn.sendRequest(ShutdownRequest.type);
-  conn.sendNotification(ExitNotification.type);
+  // The server may be gone before the exit notification is written; that
+  // EPIPE is the end of the session, not a failure.
+  const exited = proc.exitCode !== null || proc.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => proc.once('exit', resolve));
+  await conn.sendNotification(ExitNotification.type).catch(() => {});
+  await exited;
 });
