@@ -269,9 +269,14 @@ func runCheck(fn func(c *checker, in *dockerfile.Instruction, cmd shellCommand, 
 			if !ok || !run.PrependShell {
 				continue
 			}
-			script := strings.Join(run.CmdLine, " ")
-			for _, h := range run.Files {
-				script += "\n" + h.Data
+			cmds, ok := c.scripts[in]
+			if !ok {
+				script := strings.Join(run.CmdLine, " ")
+				for _, h := range run.Files {
+					script += "\n" + h.Data
+				}
+				cmds = shellCommands(script)
+				c.scripts[in] = cmds
 			}
 			cached := func(target string) bool {
 				for _, f := range in.Flags {
@@ -281,7 +286,7 @@ func runCheck(fn func(c *checker, in *dockerfile.Instruction, cmd shellCommand, 
 				}
 				return false
 			}
-			for _, cmd := range shellCommands(script) {
+			for _, cmd := range cmds {
 				fn(c, in, cmd, cached)
 			}
 		}

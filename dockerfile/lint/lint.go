@@ -54,6 +54,7 @@ func Check(f *dockerfile.File, cfg Config) []diag.Diagnostic {
 	}
 	sup := suppressionsOf(f)
 	var out []diag.Diagnostic
+	scripts := map[*dockerfile.Instruction][]shellCommand{}
 	for _, r := range Rules() {
 		sev := r.Severity
 		if s, ok := cfg.Rules[r.Code]; ok {
@@ -65,7 +66,7 @@ func Check(f *dockerfile.File, cfg Config) []diag.Diagnostic {
 		if r.BuildKit && sup.checkError {
 			sev = diag.Error
 		}
-		c := &checker{f: f, rule: r, sev: sev}
+		c := &checker{f: f, rule: r, sev: sev, scripts: scripts}
 		r.check(c)
 		out = append(out, c.out...)
 	}
@@ -86,6 +87,9 @@ type checker struct {
 	rule Rule
 	sev  diag.Severity
 	out  []diag.Diagnostic
+	// scripts holds the shell commands of each RUN, lexed once for all
+	// rules of a Check.
+	scripts map[*dockerfile.Instruction][]shellCommand
 }
 
 func (c *checker) report(r source.Range, msg string) {
