@@ -94,7 +94,7 @@ func (p *parse) rangeOf(start, end int) source.Range {
 // "\r\n" or "\r" ending is the end of the line's text.
 func (p *parse) posAt(off int) source.Pos {
 	pos := p.f.Source.PosAt(off)
-	pos.Col = min(pos.Col, len(p.f.Source.LineText(pos.Line)))
+	pos.Col = min(pos.Col, p.f.Source.LineLen(pos.Line))
 	return pos
 }
 

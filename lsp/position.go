@@ -21,7 +21,7 @@ type mapper struct {
 func (m mapper) pos(p protocol.Position) source.Pos {
 	if int(p.Line) >= m.f.LineCount() {
 		last := m.f.LineCount()
-		return source.Pos{Line: last, Col: len(m.f.LineText(last))}
+		return source.Pos{Line: last, Col: m.f.LineLen(last)}
 	}
 	line := int(p.Line)
 	if m.utf8 {
@@ -41,12 +41,12 @@ func (m mapper) lspPos(p source.Pos) protocol.Position {
 	line := max(p.Line, 1)
 	if line > m.f.LineCount() {
 		line = m.f.LineCount()
-		p = source.Pos{Line: line, Col: len(m.f.LineText(line))}
+		p = source.Pos{Line: line, Col: m.f.LineLen(line)}
 	}
 	p.Line = line
 	col := 0
 	if m.utf8 {
-		col = min(max(p.Col, 0), len(m.f.LineText(line)))
+		col = min(max(p.Col, 0), m.f.LineLen(line))
 	} else {
 		col = m.f.UTF16Col(source.Pos{Line: line, Col: max(p.Col, 0)})
 	}

@@ -68,17 +68,30 @@ func (f *File) LineCount() int { return len(f.lines) }
 // LineText returns line n (1-based) without its line ending, or "" when n is
 // out of range.
 func (f *File) LineText(n int) string {
+	start, end := f.lineBounds(n)
+	return string(f.Text[start:end])
+}
+
+// LineLen returns the length in bytes of line n without its line ending.
+func (f *File) LineLen(n int) int {
+	start, end := f.lineBounds(n)
+	return end - start
+}
+
+// lineBounds returns the byte offsets of line n's text; an empty span when
+// n is out of range.
+func (f *File) lineBounds(n int) (start, end int) {
 	if n < 1 || n > len(f.lines) {
-		return ""
+		return 0, 0
 	}
-	start, end := f.lines[n-1], len(f.Text)
+	start, end = f.lines[n-1], len(f.Text)
 	if n < len(f.lines) {
 		end = f.lines[n] - 1
 	}
 	if end > start && f.Text[end-1] == '\r' {
 		end--
 	}
-	return string(f.Text[start:end])
+	return start, end
 }
 
 // Offset converts p to a byte offset in Text, clamped to the file.
@@ -153,5 +166,5 @@ func (f *File) PosFromUTF16(line, col int) Pos {
 // PosFromUTF8 converts a 0-based line and byte column to a Pos, clamped to the
 // line.
 func (f *File) PosFromUTF8(line, col int) Pos {
-	return Pos{Line: line + 1, Col: min(max(col, 0), len(f.LineText(line+1)))}
+	return Pos{Line: line + 1, Col: min(max(col, 0), f.LineLen(line+1))}
 }

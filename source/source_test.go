@@ -64,3 +64,12 @@ func TestRange(t *testing.T) {
 		}
 	}
 }
+
+func TestLineLen(t *testing.T) {
+	f := NewFile("f", []byte("ab\r\ncde\n\nx"))
+	for n, want := range map[int]int{0: 0, 1: 2, 2: 3, 3: 0, 4: 1, 5: 0} {
+		if got := f.LineLen(n); got != want || got != len(f.LineText(n)) {
+			t.Errorf("LineLen(%d) = %d, want %d (LineText %q)", n, got, want, f.LineText(n))
+		}
+	}
+}
