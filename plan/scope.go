@@ -134,103 +134,96 @@ func (s *Scope) argValue(a *Arg) *string {
 // its value in the scope before ins. Commands (RUN text, CMD, ENTRYPOINT,
 // HEALTHCHECK, SHELL) are never expanded; the shell does that at run time.
 func (s *Scope) Expand(ins Instruction) (Instruction, error) {
-	e := expander{s: s}
+	var first error
+	out := MapWords(ins, s.r.Plan.Kind != "zimagefile", func(w string) string {
+		v, err := s.ExpandWord(w)
+		if err != nil && first == nil {
+			first = err
+		}
+		return v
+	})
+	return out, first
+}
+
+// MapWords returns a copy of ins in which every word Docker expands is
+// replaced by word's result: ARG defaults, ENV values, LABEL keys and
+// values, WORKDIR, USER, EXPOSE, VOLUME and STOPSIGNAL values, the sources,
+// destination, owner, mode, excludes and checksum of COPY/ADD (and its
+// --from when from is set: a ZImagefile's from is never expanded), and a
+// RUN's mount targets, ids, sources and froms and its transient env
+// values. Other instructions are returned as they are.
+func MapWords(ins Instruction, from bool, word func(string) string) Instruction {
+	words := func(ws []string) []string {
+		out := make([]string, len(ws))
+		for i, w := range ws {
+			out[i] = word(w)
+		}
+		return out
+	}
+	pairs := func(kvs []KeyValue, keys bool) []KeyValue {
+		out := make([]KeyValue, len(kvs))
+		for i, kv := range kvs {
+			out[i] = KeyValue{kv.Key, word(kv.Value)}
+			if keys {
+				out[i].Key = word(kv.Key)
+			}
+		}
+		return out
+	}
 	switch ins := ins.(type) {
 	case *Arg:
 		c := *ins
 		if c.HasDefault {
-			c.Default = e.word(c.Default)
+			c.Default = word(c.Default)
 		}
-		return &c, e.err
+		return &c
 	case *Env:
 		c := *ins
-		c.Pairs = e.pairs(c.Pairs, false)
-		return &c, e.err
+		c.Pairs = pairs(c.Pairs, false)
+		return &c
 	case *Label:
 		c := *ins
-		c.Pairs = e.pairs(c.Pairs, true)
-		return &c, e.err
+		c.Pairs = pairs(c.Pairs, true)
+		return &c
 	case *Workdir:
 		c := *ins
-		c.Path = e.word(c.Path)
-		return &c, e.err
+		c.Path = word(c.Path)
+		return &c
 	case *User:
 		c := *ins
-		c.User = e.word(c.User)
-		return &c, e.err
+		c.User = word(c.User)
+		return &c
 	case *Expose:
 		c := *ins
-		c.Ports = e.words(c.Ports)
-		return &c, e.err
+		c.Ports = words(c.Ports)
+		return &c
 	case *Volume:
 		c := *ins
-		c.Paths = e.words(c.Paths)
-		return &c, e.err
+		c.Paths = words(c.Paths)
+		return &c
 	case *StopSignal:
 		c := *ins
-		c.Signal = e.word(c.Signal)
-		return &c, e.err
+		c.Signal = word(c.Signal)
+		return &c
 	case *Copy:
-		return s.expandCopy(ins)
+		c := *ins
+		c.Sources, c.Dest, c.Chown, c.Chmod = words(c.Sources), word(c.Dest), word(c.Chown), word(c.Chmod)
+		c.Excludes, c.Checksum = words(c.Excludes), word(c.Checksum)
+		if from {
+			c.From = word(c.From)
+		}
+		return &c
 	case *Run:
 		c := *ins
 		c.Mounts = slices.Clone(c.Mounts)
 		for i := range c.Mounts {
 			m := &c.Mounts[i]
-			m.Target, m.ID, m.Source, m.From = e.word(m.Target), e.word(m.ID), e.word(m.Source), e.word(m.From)
+			m.Target, m.ID, m.Source, m.From = word(m.Target), word(m.ID), word(m.Source), word(m.From)
 		}
-		c.Env = e.pairs(c.Env, false)
-		return &c, e.err
+		c.Env = pairs(c.Env, false)
+		return &c
 	}
-	return ins, nil
-}
-
-func (s *Scope) expandCopy(ins *Copy) (Instruction, error) {
-	e := expander{s: s}
-	c := *ins
-	c.Sources = e.words(c.Sources)
-	c.Dest = e.word(c.Dest)
-	c.Chown = e.word(c.Chown)
-	c.Chmod = e.word(c.Chmod)
-	c.Excludes = e.words(c.Excludes)
-	c.Checksum = e.word(c.Checksum)
-	if s.r.Plan.Kind != "zimagefile" {
-		c.From = e.word(c.From)
-	}
-	return &c, e.err
-}
-
-// expander expands many words and keeps the first error.
-type expander struct {
-	s   *Scope
-	err error
-}
-
-func (e *expander) word(w string) string {
-	v, err := e.s.ExpandWord(w)
-	if err != nil && e.err == nil {
-		e.err = err
-	}
-	return v
-}
-
-func (e *expander) words(ws []string) []string {
-	out := make([]string, len(ws))
-	for i, w := range ws {
-		out[i] = e.word(w)
-	}
-	return out
-}
-
-func (e *expander) pairs(kvs []KeyValue, keys bool) []KeyValue {
-	out := make([]KeyValue, len(kvs))
-	for i, kv := range kvs {
-		out[i] = KeyValue{kv.Key, e.word(kv.Value)}
-		if keys {
-			out[i].Key = e.word(kv.Key)
-		}
-	}
-	return out
+	return ins
 }
 
 // expandDockerfile expands word as BuildKit does, quotes and escapes

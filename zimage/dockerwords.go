@@ -29,74 +29,11 @@ func unquoteDockerfile(p *plan.Plan) *plan.Plan {
 		c.Base, c.Platform = w(st.Base), w(st.Platform)
 		c.Instructions = nil
 		for _, in := range st.Instructions {
-			c.Instructions = append(c.Instructions, unquoteInstruction(in, w))
+			c.Instructions = append(c.Instructions, plan.MapWords(in, true, w))
 		}
 		out.Stages = append(out.Stages, &c)
 	}
 	return &out
-}
-
-func unquoteInstruction(in plan.Instruction, w func(string) string) plan.Instruction {
-	kvs := func(ps []plan.KeyValue, keys bool) []plan.KeyValue {
-		out := make([]plan.KeyValue, len(ps))
-		for i, kv := range ps {
-			out[i] = plan.KeyValue{Key: kv.Key, Value: w(kv.Value)}
-			if keys {
-				out[i].Key = w(kv.Key)
-			}
-		}
-		return out
-	}
-	all := func(ss []string) []string {
-		out := make([]string, len(ss))
-		for i, s := range ss {
-			out[i] = w(s)
-		}
-		return out
-	}
-	switch v := in.(type) {
-	case *plan.Arg:
-		c := *v
-		c.Default = w(v.Default)
-		return &c
-	case *plan.Env:
-		c := *v
-		c.Pairs = kvs(v.Pairs, false)
-		return &c
-	case *plan.Label:
-		c := *v
-		c.Pairs = kvs(v.Pairs, true)
-		return &c
-	case *plan.Workdir:
-		c := *v
-		c.Path = w(v.Path)
-		return &c
-	case *plan.User:
-		c := *v
-		c.User = w(v.User)
-		return &c
-	case *plan.Volume:
-		c := *v
-		c.Paths = all(v.Paths)
-		return &c
-	case *plan.StopSignal:
-		c := *v
-		c.Signal = w(v.Signal)
-		return &c
-	case *plan.Copy:
-		c := *v
-		c.Sources, c.Dest, c.Chown, c.Chmod = all(v.Sources), w(v.Dest), w(v.Chown), w(v.Chmod)
-		return &c
-	case *plan.Run:
-		c := *v
-		c.Mounts = make([]plan.Mount, len(v.Mounts))
-		for i, m := range v.Mounts {
-			m.Target, m.ID = w(m.Target), w(m.ID)
-			c.Mounts[i] = m
-		}
-		return &c
-	}
-	return in
 }
 
 // dockerWord removes Dockerfile quoting from one word: single quotes keep
