@@ -121,6 +121,15 @@ func expandBraced(ref string, lookup func(string) (string, bool)) (string, error
 	return ExpandZImage(word, lookup)
 }
 
+// IsName reports whether s is a variable name of the ZImagefile grammar:
+// [A-Za-z_][A-Za-z0-9_]*.
+func IsName(s string) bool {
+	if s == "" || !isNameStart(s[0]) {
+		return false
+	}
+	return nameEnd(s, 0, len(s)) == len(s)
+}
+
 func isNameStart(c byte) bool {
 	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }

@@ -20,7 +20,10 @@ import (
 // COPY --link/--parents/--exclude/--checksum, or HEALTHCHECK NONE.
 func Format(p *plan.Plan) ([]byte, error) {
 	if p.Kind == "dockerfile" {
-		p = unquoteDockerfile(p)
+		var err error
+		if p, err = unquoteDockerfile(p); err != nil {
+			return nil, err
+		}
 	}
 	w := &writer{}
 	var errs []error
@@ -391,6 +394,8 @@ func (sc *stageConfig) copy(c *plan.Copy) error {
 		return errors.New("a ZImagefile has no heredocs")
 	case c.Link, c.Parents, len(c.Excludes) > 0, c.Checksum != "", c.KeepGitDir:
 		return errors.New("a ZImagefile copy has no --link, --parents, --exclude, --checksum or --keep-git-dir")
+	case slices.Contains(c.Sources, ""):
+		return errors.New("a source that is empty once its quotes are removed cannot be written in a ZImagefile (ZI209)")
 	}
 	action := "copy"
 	if c.Add {
