@@ -19,7 +19,7 @@ type zschema struct {
 }
 
 // stepRules say which keys may go together in one step. The schema's step
-// definition has one oneOf branch per action (run, copy, add, env, workdir,
+// definition has one anyOf branch per action (run, copy, add, env, workdir,
 // user); a branch requires its action (and for copy and add also to) and
 // rejects the other actions and the modifiers of other actions.
 type stepRules struct {
@@ -53,10 +53,11 @@ type schemaNode struct {
 	Required   []string              `json:"required"`
 	Properties map[string]schemaNode `json:"properties"`
 	Not        *schemaNode           `json:"not"`
-	OneOf      []schemaNode          `json:"oneOf"`
+	AnyOf      []schemaNode          `json:"anyOf"`
 }
 
-// readStepRules reads the oneOf branches of $defs/step.
+// readStepRules reads the anyOf branches of $defs/step (they exclude each
+// other, so at most one applies to a step).
 func readStepRules(text []byte) (stepRules, error) {
 	var doc struct {
 		Defs map[string]schemaNode `json:"$defs"`
@@ -65,11 +66,11 @@ func readStepRules(text []byte) (stepRules, error) {
 		return stepRules{}, err
 	}
 	step, ok := doc.Defs["step"]
-	if !ok || len(step.OneOf) == 0 {
-		return stepRules{}, fmt.Errorf("no oneOf branches in $defs/step")
+	if !ok || len(step.AnyOf) == 0 {
+		return stepRules{}, fmt.Errorf("no anyOf branches in $defs/step")
 	}
 	r := stepRules{rejects: map[string]map[string]bool{}, requires: map[string][]string{}}
-	for _, br := range step.OneOf {
+	for _, br := range step.AnyOf {
 		if len(br.Required) == 0 {
 			return stepRules{}, fmt.Errorf("a branch of $defs/step requires no action")
 		}
@@ -112,7 +113,7 @@ func rejectsValues(defs map[string]schemaNode, n schemaNode) bool {
 func (r stepRules) isAction(key string) bool { return slices.Contains(r.actions, key) }
 
 // actionOf picks the action of a step from its keys: the action whose
-// branch allows every other key present, as the schema's oneOf does
+// branch allows every other key present, as the schema's anyOf does
 // (run with env is a run step). It returns "" when there is none.
 func (r stepRules) actionOf(present map[string]bool) string {
 	for _, a := range r.actions {

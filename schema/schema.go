@@ -56,7 +56,12 @@ const invalidID = "https://zlayer.dev/schemas/zimagefile-invalid.schema.json"
 // Load compiles the embedded schema. Callers compile it once and keep the
 // result; an error means the embedded schema itself is broken.
 func Load() (*Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(JSON()))
+	return compile(JSON())
+}
+
+// compile compiles a schema text with the embedded schema's "$id".
+func compile(text []byte) (*Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(text))
 	if err != nil {
 		return nil, fmt.Errorf("zimagefile schema: %w", err)
 	}
@@ -77,7 +82,7 @@ func Load() (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zimagefile schema: %w", err)
 	}
-	root, err := parseTree(JSON())
+	root, err := parseTree(text)
 	if err != nil {
 		return nil, fmt.Errorf("zimagefile schema: %w", err)
 	}

@@ -401,7 +401,7 @@ func hasMessage(n *node, kw string) string {
 }
 
 func FuzzValidate(f *testing.F) {
-	s := load(f)
+	s, one := load(f), oneOfSchema(f)
 	for _, seed := range []string{
 		"base: x", "stages: {a: {base: b, steps: [{run: x}]}}", "wasm: {target: x}",
 		"base: x\nsteps: [{copy: a, from: [b], cache: {x: 1}}]", "[1, 2]", "~", "base: .inf",
@@ -413,10 +413,14 @@ func FuzzValidate(f *testing.F) {
 		if yaml.Unmarshal([]byte(src), &v) != nil {
 			return
 		}
-		for _, e := range s.Validate(v) {
+		errs := s.Validate(v)
+		for _, e := range errs {
 			if e.Message == "" {
 				t.Errorf("empty message for %s", e.Path())
 			}
+		}
+		if got, want := messages(errs), messages(one.Validate(v)); !slices.Equal(got, want) {
+			t.Errorf("the step's anyOf and oneOf disagree:\n anyOf: %q\n oneOf: %q", got, want)
 		}
 	})
 }

@@ -27,7 +27,8 @@ type Error struct {
 	// error is about the value at Pointer itself.
 	Property string
 	// Keyword is the JSON Schema keyword that failed, such as "type",
-	// "required", "additionalProperties", "enum", "pattern" or "oneOf".
+	// "required", "additionalProperties", "enum", "pattern", "oneOf" or
+	// "anyOf".
 	Keyword string
 	// Message says what is wrong in plain words, e.g. `unknown key "frm";
 	// did you mean "from"?` or `expected a string, got a list`.
@@ -165,15 +166,15 @@ type walker struct {
 }
 
 // collect walks ve's causes down to the leaves. action is the action of
-// the step whose oneOf branch is being reported, for "{action}" in
+// the step whose branch is being reported, for "{action}" in
 // messages.
 func (w *walker) collect(ve *jsonschema.ValidationError, action string) {
 	switch k := ve.ErrorKind.(type) {
 	case *kind.OneOf:
-		w.oneOf(ve, k)
+		w.choice(ve, "oneOf", k.Subschemas)
 		return
 	case *kind.AnyOf:
-		w.add(ve, "", "anyOf", "does not match any of the allowed forms")
+		w.choice(ve, "anyOf", nil)
 		return
 	case *kind.PropertyNames:
 		w.leaf(ve, action)
@@ -188,18 +189,24 @@ func (w *walker) collect(ve *jsonschema.ValidationError, action string) {
 	}
 }
 
-// oneOf reports a failed choice such as the mode keys of a file, base or
-// build in a stage, or the action of a step. The branch that applies is the
-// one whose first required key is set (see guard); only its errors are
-// reported, so users never see the complaints of the alternatives.
-func (w *walker) oneOf(ve *jsonschema.ValidationError, k *kind.OneOf) {
+// choice reports a failed choice between the branches of a oneOf or
+// anyOf (kw) such as the mode keys of a file, base or build in a stage, or
+// the action of a step. The branch that applies is the one whose first
+// required key is set (see guard); only its errors are reported, so users
+// never see the complaints of the alternatives. matched lists the branches
+// the validator found valid when a oneOf failed because several were.
+func (w *walker) choice(ve *jsonschema.ValidationError, kw string, matched []int) {
 	obj, ok := instanceAt(w.doc, ve.InstanceLocation).(map[string]any)
 	if !ok {
 		return // not a mapping: the "type" error says so
 	}
-	branches := w.s.root.atURL(ve.SchemaURL).get("oneOf")
-	if branches == nil {
-		w.add(ve, "", "oneOf", "does not match exactly one of the allowed forms")
+	branches := w.s.root.atURL(ve.SchemaURL).get(kw)
+	if len(branches.list()) == 0 || discriminator(branches.items[0]) == "" {
+		msg := "does not match exactly one of the allowed forms"
+		if kw == "anyOf" {
+			msg = "does not match any of the allowed forms"
+		}
+		w.add(ve, "", kw, msg)
 		return
 	}
 	var keys, found []string
@@ -212,20 +219,20 @@ func (w *walker) oneOf(ve *jsonschema.ValidationError, k *kind.OneOf) {
 			found = append(found, key)
 		}
 	}
-	if len(selected) < 2 && k.Subschemas != nil {
+	if len(selected) < 2 && matched != nil {
 		found = nil
-		for _, i := range k.Subschemas {
+		for _, i := range matched {
 			found = append(found, keys[i])
 		}
 	}
 	switch {
 	case len(found) > 1:
 		msg := fmt.Sprintf("expected exactly one of %s, found %s", quoteList(keys, "or"), quoteList(found, "and"))
-		w.add(ve, found[len(found)-1], "oneOf", msg)
+		w.add(ve, found[len(found)-1], kw, msg)
 	case len(selected) == 0:
-		w.add(ve, "", "oneOf", fmt.Sprintf("expected exactly one of %s, found none", quoteList(keys, "or")))
+		w.add(ve, "", kw, fmt.Sprintf("expected exactly one of %s, found none", quoteList(keys, "or")))
 	default:
-		prefix := ve.SchemaURL + "/oneOf/" + strconv.Itoa(selected[0])
+		prefix := ve.SchemaURL + "/" + kw + "/" + strconv.Itoa(selected[0])
 		for _, c := range ve.Causes {
 			if c.SchemaURL == prefix || strings.HasPrefix(c.SchemaURL, prefix+"/") {
 				w.collect(c, keys[selected[0]])
@@ -234,8 +241,8 @@ func (w *walker) oneOf(ve *jsonschema.ValidationError, k *kind.OneOf) {
 	}
 }
 
-// discriminator returns the key that selects a oneOf branch: the first
-// key the branch requires.
+// discriminator returns the key that selects a oneOf or anyOf branch: the
+// first key the branch requires.
 func discriminator(branch *node) string {
 	req := branch.get("required").strings()
 	if len(req) == 0 {
@@ -244,8 +251,9 @@ func discriminator(branch *node) string {
 	return req[0]
 }
 
-// guard reports whether a oneOf branch applies to obj: its discriminator
-// is set, and the keys of its `not: {required}`, if any, are not all set.
+// guard reports whether a oneOf or anyOf branch applies to obj: its
+// discriminator is set, and the keys of its `not: {required}`, if any, are
+// not all set.
 func guard(branch *node, obj map[string]any) bool {
 	key := discriminator(branch)
 	if key == "" || !isSet(branch, obj, key) {
