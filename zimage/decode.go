@@ -180,17 +180,35 @@ func (d *decoder) typeError(n *node, expected string) {
 	d.errorAt(n.rng, "ZI006", fmt.Sprintf("invalid type: %s, expected %s", found(n), expected))
 }
 
+// fieldSet holds the winning entries of a mapping with accepted keys.
+// Mappings of a ZImagefile have a handful of keys, which a slice finds
+// faster than a map.
+type fieldSet []*pair
+
+// get returns the entry with key k, or nil.
+func (fs fieldSet) get(k string) *pair {
+	for _, p := range fs {
+		if p.key.text == k {
+			return p
+		}
+	}
+	return nil
+}
+
 // fields checks the keys of a mapping against the accepted ones and returns
-// the winning entries by key.
-func (d *decoder) fields(m *node, accepted []string) map[string]*pair {
-	out := map[string]*pair{}
-	for _, p := range m.entries() {
+// the winning entries.
+func (d *decoder) fields(m *node, accepted []string) fieldSet {
+	out := make(fieldSet, 0, len(m.pairs))
+	for _, p := range m.pairs {
+		if p.shadowed || p.merge {
+			continue
+		}
 		if !contains(accepted, p.key.text) {
 			d.report(diag.Diagnostic{Range: p.key.rng, Severity: diag.Error, Code: "ZI003",
 				Message: unknownField(p.key.text, accepted), Related: didYouMean(p.key.rng, p.key.text, accepted)})
 			continue
 		}
-		out[p.key.text] = p
+		out = append(out, p)
 	}
 	return out
 }
@@ -370,39 +388,39 @@ func (d *decoder) file(root *node) {
 		return
 	}
 	fs := d.fields(root, topKeys)
-	f.Version = d.str(fs["version"])
-	f.Runtime = d.str(fs["runtime"])
-	f.Base = d.str(fs["base"])
-	f.Build = d.build(fs["build"])
-	f.Platform = d.str(fs["platform"])
-	f.OS = d.osValue(fs["os"])
-	f.Args = d.stringMap(fs["args"])
+	f.Version = d.str(fs.get("version"))
+	f.Runtime = d.str(fs.get("runtime"))
+	f.Base = d.str(fs.get("base"))
+	f.Build = d.build(fs.get("build"))
+	f.Platform = d.str(fs.get("platform"))
+	f.OS = d.osValue(fs.get("os"))
+	f.Args = d.stringMap(fs.get("args"))
 	f.Image = d.image(fs)
-	if p := fs["steps"]; p != nil {
-		f.Steps = d.steps(p, func(n int) string { return fmt.Sprintf("step %d: ", n) })
+	if p := fs.get("steps"); p != nil {
+		f.Steps = d.steps(p, func(n int) string { return "step " + strconv.Itoa(n) + ": " })
 	}
-	if p := fs["stages"]; p != nil {
+	if p := fs.get("stages"); p != nil {
 		f.StagesRange = p.key.rng
 		f.Stages = d.stages(p)
 	}
-	if p := fs["wasm"]; p != nil {
+	if p := fs.get("wasm"); p != nil {
 		f.Wasm = d.wasm(p)
 	}
 }
 
 // image decodes the image keys shared by the top level and stages.
-func (d *decoder) image(fs map[string]*pair) Image {
+func (d *decoder) image(fs fieldSet) Image {
 	return Image{
-		Env:         d.stringMap(fs["env"]),
-		Workdir:     d.str(fs["workdir"]),
-		Labels:      d.stringMap(fs["labels"]),
-		Expose:      d.expose(fs["expose"]),
-		User:        d.str(fs["user"]),
-		Volumes:     d.stringList(fs["volumes"]),
-		Healthcheck: d.healthcheck(fs["healthcheck"]),
-		StopSignal:  d.str(fs["stopsignal"]),
-		Entrypoint:  d.command(fs["entrypoint"]),
-		Cmd:         d.command(fs["cmd"]),
+		Env:         d.stringMap(fs.get("env")),
+		Workdir:     d.str(fs.get("workdir")),
+		Labels:      d.stringMap(fs.get("labels")),
+		Expose:      d.expose(fs.get("expose")),
+		User:        d.str(fs.get("user")),
+		Volumes:     d.stringList(fs.get("volumes")),
+		Healthcheck: d.healthcheck(fs.get("healthcheck")),
+		StopSignal:  d.str(fs.get("stopsignal")),
+		Entrypoint:  d.command(fs.get("entrypoint")),
+		Cmd:         d.command(fs.get("cmd")),
 	}
 }
 
@@ -550,14 +568,14 @@ func (d *decoder) healthcheck(p *pair) *Healthcheck {
 	}
 	h := &Healthcheck{KeyRange: p.key.rng, Range: p.value.rng}
 	fs := d.fields(p.value, healthcheckKeys)
-	h.Cmd = d.command(fs["cmd"])
-	if q := fs["cmd"]; q == nil || q.value.isNull() {
+	h.Cmd = d.command(fs.get("cmd"))
+	if q := fs.get("cmd"); q == nil || q.value.isNull() {
 		d.errorAt(p.value.rng, "ZI004", "missing field `cmd`")
 	}
-	h.Interval = d.duration(fs["interval"], "interval")
-	h.Timeout = d.duration(fs["timeout"], "timeout")
-	h.StartPeriod = d.duration(fs["start_period"], "start_period")
-	if q := fs["retries"]; q != nil && !q.value.isNull() {
+	h.Interval = d.duration(fs.get("interval"), "interval")
+	h.Timeout = d.duration(fs.get("timeout"), "timeout")
+	h.StartPeriod = d.duration(fs.get("start_period"), "start_period")
+	if q := fs.get("retries"); q != nil && !q.value.isNull() {
 		h.Retries = d.u32(q.value)
 	}
 	return h
@@ -608,15 +626,15 @@ func (d *decoder) stages(p *pair) []*Stage {
 			continue
 		}
 		fs := d.fields(e.value, stageKeys)
-		st.Base = d.str(fs["base"])
-		st.Build = d.build(fs["build"])
-		st.Platform = d.str(fs["platform"])
-		st.OS = d.osValue(fs["os"])
-		st.Args = d.stringMap(fs["args"])
+		st.Base = d.str(fs.get("base"))
+		st.Build = d.build(fs.get("build"))
+		st.Platform = d.str(fs.get("platform"))
+		st.OS = d.osValue(fs.get("os"))
+		st.Args = d.stringMap(fs.get("args"))
 		st.Image = d.image(fs)
-		if q := fs["steps"]; q != nil {
+		if q := fs.get("steps"); q != nil {
 			name := st.Name
-			st.Steps = d.steps(q, func(n int) string { return fmt.Sprintf("stage '%s', step %d: ", name, n) })
+			st.Steps = d.steps(q, func(n int) string { return "stage '" + name + "', step " + strconv.Itoa(n) + ": " })
 		}
 	}
 	return out
@@ -631,7 +649,7 @@ func (d *decoder) steps(p *pair, loc func(int) string) []*Step {
 		d.typeError(n, expSteps)
 		return nil
 	}
-	var out []*Step
+	out := make([]*Step, 0, len(n.items))
 	for i, it := range n.items {
 		st := &Step{Index: i, Range: it.rng, loc: loc(i + 1), node: it}
 		out = append(out, st)
@@ -647,7 +665,7 @@ func (d *decoder) steps(p *pair, loc func(int) string) []*Step {
 func (d *decoder) step(st *Step, n *node) {
 	fs := d.fields(n, stepKeys)
 	present := func(k string) *pair {
-		if p := fs[k]; p != nil && !p.value.isNull() {
+		if p := fs.get(k); p != nil && !p.value.isNull() {
 			return p
 		}
 		return nil
@@ -691,21 +709,21 @@ func (d *decoder) step(st *Step, n *node) {
 	}
 }
 
-func (d *decoder) stepValues(st *Step, fs map[string]*pair) {
-	st.Run = d.command(fs["run"])
+func (d *decoder) stepValues(st *Step, fs fieldSet) {
+	st.Run = d.command(fs.get("run"))
 	for _, k := range []string{"copy", "add"} {
-		if p := fs[k]; p != nil && !p.value.isNull() && (st.Action == k || st.Action == "") {
+		if p := fs.get(k); p != nil && !p.value.isNull() && (st.Action == k || st.Action == "") {
 			st.Sources, st.SourcesRange = d.sources(p)
 		}
 	}
-	st.Env = d.stringMap(fs["env"])
-	st.Workdir = d.str(fs["workdir"])
-	st.User = d.str(fs["user"])
-	st.To = d.str(fs["to"])
-	st.From = d.str(fs["from"])
-	st.Owner = d.str(fs["owner"])
-	st.Chmod = d.str(fs["chmod"])
-	if p := fs["cache"]; p != nil {
+	st.Env = d.stringMap(fs.get("env"))
+	st.Workdir = d.str(fs.get("workdir"))
+	st.User = d.str(fs.get("user"))
+	st.To = d.str(fs.get("to"))
+	st.From = d.str(fs.get("from"))
+	st.Owner = d.str(fs.get("owner"))
+	st.Chmod = d.str(fs.get("chmod"))
+	if p := fs.get("cache"); p != nil {
 		st.Cache = d.cache(p)
 	}
 }
@@ -729,10 +747,10 @@ func (d *decoder) sources(p *pair) ([]Value, source.Range) {
 }
 
 // stepModifiers reports modifiers that the step's action does not allow.
-func (d *decoder) stepModifiers(st *Step, fs map[string]*pair) {
+func (d *decoder) stepModifiers(st *Step, fs fieldSet) {
 	copyLike := st.Action == "copy" || st.Action == "add"
 	has := func(k string) *pair {
-		if p := fs[k]; p != nil && !p.value.isNull() {
+		if p := fs.get(k); p != nil && !p.value.isNull() {
 			return p
 		}
 		return nil
@@ -769,15 +787,15 @@ func (d *decoder) cache(p *pair) []CacheMount {
 		}
 		fs := d.fields(it, cacheKeys)
 		c := CacheMount{Range: it.rng}
-		c.Target = d.str(fs["target"])
+		c.Target = d.str(fs.get("target"))
 		if c.Target == nil {
-			if q := fs["target"]; q == nil || q.value.isNull() {
+			if q := fs.get("target"); q == nil || q.value.isNull() {
 				d.errorAt(it.rng, "ZI004", "missing field `target`")
 			}
 		}
-		c.ID = d.str(fs["id"])
-		c.Sharing = d.str(fs["sharing"])
-		if b := d.boolean(fs["readonly"]); b != nil {
+		c.ID = d.str(fs.get("id"))
+		c.Sharing = d.str(fs.get("sharing"))
+		if b := d.boolean(fs.get("readonly")); b != nil {
 			c.ReadOnly = *b
 		}
 		out = append(out, c)
@@ -791,19 +809,19 @@ func (d *decoder) wasm(p *pair) *Wasm {
 		return w
 	}
 	fs := d.fields(p.value, wasmKeys)
-	w.Target = d.str(fs["target"])
-	w.Optimize = d.boolean(fs["optimize"])
-	w.OptLevel = d.str(fs["opt_level"])
-	w.Language = d.str(fs["language"])
-	w.Wit = d.str(fs["wit"])
-	w.World = d.str(fs["world"])
-	w.Output = d.str(fs["output"])
-	w.Features = d.stringList(fs["features"])
-	w.BuildArgs = d.stringMap(fs["build_args"])
-	w.PreBuild = d.commandList(fs["pre_build"])
-	w.PostBuild = d.commandList(fs["post_build"])
-	w.Adapter = d.str(fs["adapter"])
-	w.OCI = d.boolean(fs["oci"])
+	w.Target = d.str(fs.get("target"))
+	w.Optimize = d.boolean(fs.get("optimize"))
+	w.OptLevel = d.str(fs.get("opt_level"))
+	w.Language = d.str(fs.get("language"))
+	w.Wit = d.str(fs.get("wit"))
+	w.World = d.str(fs.get("world"))
+	w.Output = d.str(fs.get("output"))
+	w.Features = d.stringList(fs.get("features"))
+	w.BuildArgs = d.stringMap(fs.get("build_args"))
+	w.PreBuild = d.commandList(fs.get("pre_build"))
+	w.PostBuild = d.commandList(fs.get("post_build"))
+	w.Adapter = d.str(fs.get("adapter"))
+	w.OCI = d.boolean(fs.get("oci"))
 	return w
 }
 

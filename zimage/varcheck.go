@@ -112,10 +112,11 @@ func (d *decoder) value(loc, field string, v *Value) {
 // its references.
 func (d *decoder) expanded(loc, field, text string, r source.Range) []plan.Reference {
 	refs, err := plan.ZImageReferences(text)
+	if err == nil {
+		return refs
+	}
 	var unsupported *plan.UnsupportedError
 	switch {
-	case err == nil:
-		return refs
 	case errors.As(err, &unsupported):
 		d.errorAt(r, "ZI214", fmt.Sprintf("%sunsupported variable substitution '%s' in '%s'", loc, unsupported.Reference, field))
 	default:

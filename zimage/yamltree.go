@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -337,7 +338,25 @@ func (b *builder) pos(tk *token.Token) source.Pos {
 	if tk == nil || tk.Position == nil {
 		return source.Pos{Line: 1}
 	}
-	return clampPos(b.sf, b.sf.PosFromRuneCol(max(tk.Position.Line, 1), max(tk.Position.Column, 1)))
+	line, col := max(tk.Position.Line, 1), max(tk.Position.Column, 1)
+	if line <= b.sf.LineCount() {
+		// Most lines are ASCII up to the token: the code-point column is
+		// then the byte column, and no clamping is needed.
+		start := b.sf.Offset(source.Pos{Line: line})
+		if col-1 <= b.sf.LineLen(line) && isASCII(b.text[start:start+col-1]) {
+			return source.Pos{Line: line, Col: col - 1}
+		}
+	}
+	return clampPos(b.sf, b.sf.PosFromRuneCol(line, col))
+}
+
+func isASCII(s []byte) bool {
+	for _, c := range s {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func (b *builder) conv(y ast.Node) *node {
@@ -401,8 +420,13 @@ func anchorName(n ast.Node) string {
 
 func (b *builder) mapping(y *ast.MappingNode) *node {
 	m := &node{kind: kindMap, flow: y.IsFlowStyle, y: y}
-	for _, mv := range y.Values {
-		m.pairs = append(m.pairs, b.pair(mv))
+	if len(y.Values) > 0 {
+		m.pairs = make([]*pair, len(y.Values))
+		slab := make([]pair, len(y.Values))
+		for i, mv := range y.Values {
+			m.pairs[i] = &slab[i]
+			b.fillPair(&slab[i], mv)
+		}
 	}
 	switch {
 	case y.IsFlowStyle:
@@ -426,6 +450,19 @@ func (b *builder) mapping(y *ast.MappingNode) *node {
 
 // markShadowed flags entries whose key is repeated later in the mapping.
 func markShadowed(m *node) {
+	if len(m.pairs) <= 16 {
+		// Comparing every pair is cheaper than a map for the small
+		// mappings of steps and stages.
+		for i, p := range m.pairs {
+			for _, q := range m.pairs[i+1:] {
+				if !p.merge && !q.merge && q.key.text == p.key.text {
+					p.shadowed = true
+					break
+				}
+			}
+		}
+		return
+	}
 	last := map[string]int{}
 	for i, p := range m.pairs {
 		if !p.merge {
@@ -441,6 +478,12 @@ func markShadowed(m *node) {
 
 func (b *builder) pair(mv *ast.MappingValueNode) *pair {
 	p := &pair{}
+	b.fillPair(p, mv)
+	return p
+}
+
+// fillPair converts one entry of a mapping into p.
+func (b *builder) fillPair(p *pair, mv *ast.MappingValueNode) {
 	if mv.Key != nil && mv.Key.IsMergeKey() {
 		p.merge = true
 		tk := mv.Key.GetToken()
@@ -461,11 +504,10 @@ func (b *builder) pair(mv *ast.MappingValueNode) *pair {
 	if p.value.isNull() && p.value.rng.Start.Before(afterColon) && !p.value.alias {
 		p.value.rng = source.Range{Start: afterColon, End: afterColon}
 	}
-	return p
 }
 
 func (b *builder) sequence(y *ast.SequenceNode) *node {
-	s := &node{kind: kindSeq, flow: y.IsFlowStyle, y: y}
+	s := &node{kind: kindSeq, flow: y.IsFlowStyle, y: y, items: make([]*node, 0, len(y.Values))}
 	start := b.pos(y.Start)
 	for i, v := range y.Values {
 		item := b.conv(v)
@@ -624,6 +666,9 @@ func (b *builder) afterToken(tk *token.Token) source.Pos {
 		return source.Pos{Line: 1}
 	}
 	p := b.pos(tk)
+	if p.Col+len(tk.Value) <= b.sf.LineLen(p.Line) {
+		return source.Pos{Line: p.Line, Col: p.Col + len(tk.Value)}
+	}
 	return clampPos(b.sf, source.Pos{Line: p.Line, Col: p.Col + len(tk.Value)})
 }
 
@@ -674,6 +719,9 @@ func resolvePlain(s string) scalarType {
 		return typeNull
 	case "true", "True", "TRUE", "false", "False", "FALSE":
 		return typeBool
+	}
+	if c := s[0]; (c < '0' || c > '9') && c != '+' && c != '-' && c != '.' {
+		return typeString // numbers start with a digit, a sign or a dot
 	}
 	if reInt.MatchString(s) {
 		return typeInt
