@@ -8,10 +8,12 @@
 // context and a panic in a handler becomes an error reply. Every open
 // document is parsed once per change by the shared front ends (package
 // zimage for ZImagefiles, package dockerfile for Dockerfiles); the parse
-// result is cached per version and shared by every feature. A per-document
-// worker publishes diagnostics as soon as they are computed and always works
-// on the latest text, so intermediate versions are skipped when edits
-// arrive faster than they can be analysed.
+// result is cached per version and shared by every feature. A pool of
+// workers, one per CPU, publishes diagnostics as soon as they are computed
+// and always works on a document's latest text, so intermediate versions
+// are skipped when edits arrive faster than they can be analysed. Only the
+// recently used documents keep their analysis in memory; the others keep
+// their text and are analysed again on their next request.
 //
 // ZImagefile completion and hover have one source of truth, the embedded
 // JSON Schema (package schema): keys, their descriptions, step kinds and the

@@ -54,7 +54,8 @@ func detectLanguage(languageID, path string) language {
 
 // document is one open text document. Its text changes under mu; the
 // analysis of each generation is computed at most once (under parseMu) and
-// cached; a worker goroutine publishes diagnostics for the latest one.
+// cached while the document is among the recently used ones (see recent);
+// the server's scheduler publishes diagnostics for the latest one.
 type document struct {
 	s    *Server
 	uri  uri.URI
@@ -67,26 +68,19 @@ type document struct {
 	gen     uint64 // bumped by every edit and settings change
 	extra   uint64 // bumped when build results for the file change
 	cached  *snapshot
-	closed  bool
 
 	parseMu sync.Mutex
-	wake    chan struct{}
-	stop    context.CancelFunc
-	done    chan struct{}
+	// sched is guarded by the scheduler's lock.
+	sched schedState
+	// published is what the last publish was computed from; only the
+	// worker holding the document touches it.
+	published struct{ gen, extra uint64 }
 }
 
-// newDocument makes a document; start begins its analysis worker.
+// newDocument makes a document; start queues its first analysis.
 func (s *Server) newDocument(u uri.URI, lang language, text []byte, version int32) (d *document, start func()) {
-	ctx, cancel := context.WithCancel(s.ctx)
-	d = &document{
-		s: s, uri: u, path: uriPath(u), lang: lang,
-		text: text, version: version, gen: 1,
-		wake: make(chan struct{}, 1), stop: cancel, done: make(chan struct{}),
-	}
-	return d, func() {
-		go d.run(ctx)
-		d.poke()
-	}
+	d = &document{s: s, uri: u, path: uriPath(u), lang: lang, text: text, version: version, gen: 1}
+	return d, d.poke
 }
 
 // uriPath is the file-system path of a file: URI, or the URI's path for
@@ -98,43 +92,37 @@ func uriPath(u uri.URI) string {
 	return u.Path()
 }
 
-// poke wakes the worker; pokes coalesce while it is busy.
-func (d *document) poke() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
+// poke asks the scheduler to bring the document's diagnostics up to
+// date; pokes coalesce while it waits or is being worked on.
+func (d *document) poke() { d.s.sched.poke(d) }
 
-// run publishes diagnostics for the latest generation each time it is
-// woken, skipping generations that were superseded while it worked.
-func (d *document) run(ctx context.Context) {
-	defer close(d.done)
-	var gen, extra uint64
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-d.wake:
-		}
-		snap := d.snapshot()
-		d.mu.Lock()
-		e := d.extra
-		d.mu.Unlock()
-		if snap.gen == gen && e == extra {
-			continue
-		}
-		gen, extra = snap.gen, e
-		d.s.publish(ctx, d, snap)
-	}
-}
-
-func (d *document) close() {
+// update publishes the diagnostics of the latest generation unless they
+// were already published, so superseded generations are skipped.
+func (d *document) update(ctx context.Context) {
+	snap := d.snapshot()
 	d.mu.Lock()
-	d.closed = true
+	e := d.extra
 	d.mu.Unlock()
-	d.stop()
-	<-d.done
+	if snap.gen == d.published.gen && e == d.published.extra {
+		return
+	}
+	d.published.gen, d.published.extra = snap.gen, e
+	d.s.publish(ctx, d, snap)
+}
+
+// close takes the document out of the scheduler and the recently used
+// ones; nothing is published for it afterwards.
+func (d *document) close() {
+	d.s.sched.remove(d)
+	d.s.recent.drop(d)
+}
+
+// forget drops the cached analysis; the next request analyses the text
+// again.
+func (d *document) forget() {
+	d.mu.Lock()
+	d.cached = nil
+	d.mu.Unlock()
 }
 
 // republish publishes the diagnostics again (build results changed).
@@ -154,8 +142,17 @@ func (d *document) invalidate() {
 }
 
 // snapshot returns the analysis of the current text, computing it if this
-// generation has not been analysed yet. Concurrent callers share one parse.
+// generation has not been analysed yet or its analysis was forgotten.
+// Concurrent callers share one parse.
 func (d *document) snapshot() *snapshot {
+	snap := d.analysis()
+	if old := d.s.recent.use(d); old != nil {
+		old.forget()
+	}
+	return snap
+}
+
+func (d *document) analysis() *snapshot {
 	d.mu.Lock()
 	if c := d.cached; c != nil && c.gen == d.gen {
 		d.mu.Unlock()
@@ -216,11 +213,14 @@ func (d *document) applyChanges(version int32, changes []protocol.TextDocumentCo
 // DidOpen implements protocol.Server.
 func (s *Server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentParams) error {
 	td := p.TextDocument
-	lang := detectLanguage(string(td.LanguageID), uriPath(td.URI))
-	d, start := s.newDocument(td.URI, lang, []byte(td.Text), td.Version)
+	// The decoded URI shares memory with the whole message; a copy lets
+	// the message go.
+	u := uri.URI(strings.Clone(string(td.URI)))
+	lang := detectLanguage(string(td.LanguageID), uriPath(u))
+	d, start := s.newDocument(u, lang, []byte(td.Text), td.Version)
 	s.mu.Lock()
-	old := s.docs[td.URI]
-	s.docs[td.URI] = d
+	old := s.docs[u]
+	s.docs[u] = d
 	s.mu.Unlock()
 	if old != nil {
 		old.close()

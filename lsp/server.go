@@ -51,6 +51,11 @@ type Server struct {
 	// CPU. Opening a workspace of files at once then costs no more
 	// memory than the CPUs can use, and latency is no worse.
 	analyses chan struct{}
+	// sched publishes the diagnostics of open documents on one worker
+	// per CPU.
+	sched *scheduler
+	// recent are the documents that keep their analysis.
+	recent recent
 
 	mu          sync.Mutex
 	state       sessionState
@@ -92,6 +97,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	s.ctx = protocol.WithClient(ctx, s.client)
 	s.builds = newBuilds(s)
 	s.zschema = sync.OnceValues(loadZSchema)
+	s.sched = newScheduler(s.ctx, runtime.GOMAXPROCS(0))
 	s.conn.Go(s.ctx, s.handler())
 	if opts.started != nil {
 		opts.started(s)
@@ -110,6 +116,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	cancel()
 	s.builds.wait()
 	s.closeAll()
+	s.sched.wait()
 	_ = rwc.Close()
 	// Closing the connection waits for its read loop, which a blocking
 	// read of a process's stdin never leaves; do not wait for it.
@@ -189,7 +196,7 @@ func (s *Server) Exit(ctx context.Context) error {
 	return nil
 }
 
-// closeAll stops every document worker.
+// closeAll takes every document out of the scheduler.
 func (s *Server) closeAll() {
 	s.mu.Lock()
 	docs := s.docs

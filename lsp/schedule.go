@@ -1,0 +1,132 @@
+package lsp
+
+import (
+	"context"
+	"sync"
+)
+
+// scheduler runs the diagnostics of every open document on a fixed pool of
+// workers, one per CPU. A document waits in the queue at most once however
+// often it is poked, and is never worked on by two workers at once, so its
+// diagnostics are published in order and always for its latest text.
+// Opening a hundred files therefore costs a hundred queue entries, not a
+// hundred goroutines with stacks grown by the parser.
+type scheduler struct {
+	mu      sync.Mutex
+	work    *sync.Cond // signalled when a document is queued or the pool stops
+	idle    *sync.Cond // broadcast when a worker finishes a document
+	queue   []*document
+	stopped bool
+	workers sync.WaitGroup
+}
+
+// schedState is a document's place in the scheduler, guarded by
+// scheduler.mu.
+type schedState struct {
+	queued, running, again, closed bool
+}
+
+// newScheduler starts n workers that publish diagnostics until ctx ends.
+func newScheduler(ctx context.Context, n int) *scheduler {
+	q := &scheduler{}
+	q.work, q.idle = sync.NewCond(&q.mu), sync.NewCond(&q.mu)
+	for range max(n, 1) {
+		q.workers.Add(1)
+		go q.worker(ctx)
+	}
+	context.AfterFunc(ctx, q.stop)
+	return q
+}
+
+// poke asks for d's diagnostics to be brought up to date. A document
+// poked while a worker has it is queued again when the worker is done.
+func (q *scheduler) poke(d *document) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	st := &d.sched
+	switch {
+	case st.closed || q.stopped:
+	case st.running:
+		st.again = true
+	case !st.queued:
+		st.queued = true
+		q.queue = append(q.queue, d)
+		q.work.Signal()
+	}
+}
+
+// remove takes d out of the pool and waits until no worker has it, so
+// that nothing is published for d afterwards.
+func (q *scheduler) remove(d *document) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	d.sched.closed = true
+	if d.sched.queued {
+		for i, e := range q.queue {
+			if e == d {
+				q.queue = append(q.queue[:i], q.queue[i+1:]...)
+				break
+			}
+		}
+		d.sched.queued = false
+	}
+	for d.sched.running {
+		q.idle.Wait()
+	}
+}
+
+// stop ends the workers; documents still queued are dropped.
+func (q *scheduler) stop() {
+	q.mu.Lock()
+	q.stopped = true
+	q.queue = nil
+	q.work.Broadcast()
+	q.mu.Unlock()
+}
+
+// wait returns when every worker has ended (after stop).
+func (q *scheduler) wait() { q.workers.Wait() }
+
+func (q *scheduler) worker(ctx context.Context) {
+	defer q.workers.Done()
+	for {
+		d := q.next()
+		if d == nil {
+			return
+		}
+		d.update(ctx)
+		q.done(d)
+	}
+}
+
+// next waits for a queued document and marks it running; nil means stop.
+func (q *scheduler) next() *document {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.queue) == 0 && !q.stopped {
+		q.work.Wait()
+	}
+	if q.stopped {
+		return nil
+	}
+	d := q.queue[0]
+	q.queue[0] = nil
+	q.queue = q.queue[1:]
+	d.sched.queued, d.sched.running = false, true
+	return d
+}
+
+// done releases d, queueing it again if it was poked meanwhile.
+func (q *scheduler) done(d *document) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	st := &d.sched
+	st.running = false
+	if st.again && !st.closed && !q.stopped {
+		st.again, st.queued = false, true
+		q.queue = append(q.queue, d)
+		q.work.Signal()
+	}
+	st.again = false
+	q.idle.Broadcast()
+}
