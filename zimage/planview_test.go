@@ -258,7 +258,12 @@ func (v *planView) copyText(r *plan.Resolved, rs *plan.ResolvedStage, st *stageS
 		}
 		for i, s := range sources {
 			if !path.IsAbs(s) && !strings.Contains(s, "://") {
+				// Join as the runner does: a trailing slash (the source
+				// must be a directory) is kept.
 				sources[i] = path.Join(fromDir, s)
+				if strings.HasSuffix(s, "/") && !strings.HasSuffix(sources[i], "/") {
+					sources[i] += "/"
+				}
 			}
 		}
 	}
