@@ -258,6 +258,17 @@ func TestValidateErrors(t *testing.T) {
 			`/wasm/world: wasm.world must be one of "zlayer-plugin", "zlayer-http-handler", "zlayer-transformer", "zlayer-authenticator", "zlayer-rate-limiter", "zlayer-middleware", "zlayer-router", got "x"`,
 		}},
 		{"wasm list", "wasm: [a]", []string{`/wasm: expected a mapping, got a list`}},
+		// A value JSON has no number for is set (not null) but invalid:
+		// its own error only, with its mode or action chosen.
+		{"NaN base", "base: .nan", []string{`/base: invalid value NaN: not a finite number`}},
+		{"NaN stage build", "stages: {a: {build: .inf}}", []string{`/stages/a/build: invalid value +Inf: not a finite number`}},
+		{"NaN run", "base: x\nsteps: [{env: {A: b}, run: .nan}]", []string{`/steps/0/run: invalid value NaN: not a finite number`}},
+		{"NaN copy", "base: x\nsteps: [{copy: .nan, to: a}]", []string{`/steps/0/copy: invalid value NaN: not a finite number`}},
+		{"NaN destination", "base: x\nsteps: [{copy: a, to: .nan}]", []string{`/steps/0/to: invalid value NaN: not a finite number`}},
+		{"NaN second action", "base: x\nsteps: [{workdir: .nan, run: x}]", []string{
+			`/steps/0/workdir: expected exactly one of ` + actions + `, found "run" and "workdir"`,
+			`/steps/0/workdir: invalid value NaN: not a finite number`,
+		}},
 		{"errors in every section without a mode", "steps: [{to: x}]\nstages: {a: {base: x, user: [u]}}\nbase: y", []string{
 			`/base: expected exactly one of ` + modes + `, found "stages" and "base"`,
 			`/stages/a/user: expected a string, got a list`,
