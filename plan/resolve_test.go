@@ -146,3 +146,25 @@ func TestScopeDockerfileRemovesQuotes(t *testing.T) {
 		t.Errorf("env value = %q, want %q", got, "x y")
 	}
 }
+
+func TestScopeClone(t *testing.T) {
+	r := Resolve(dockerPlan(), Options{BuildArgs: map[string]string{"TAG": "1.36"}})
+	s := r.NewScope(r.All[1], []string{"PATH=/bin"})
+	c := s.Clone()
+	for _, ins := range r.All[1].Instructions {
+		e, err := c.Expand(ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Apply(e)
+	}
+	if got, want := s.Env(), []KeyValue{{"PATH", "/bin"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("original Env after applying to the clone = %v, want %v", got, want)
+	}
+	if _, ok := s.Lookup("TAG"); ok {
+		t.Error("an ARG applied to the clone is visible in the original")
+	}
+	if got, _ := c.Lookup("GREETING"); got != "hi-1.36" {
+		t.Errorf("clone GREETING = %q, want hi-1.36", got)
+	}
+}

@@ -100,6 +100,12 @@ func (s *Scope) setEnv(k, v string) {
 	s.env = append(s.env, KeyValue{k, v})
 }
 
+// Clone returns a copy of the scope that later Apply calls on either do
+// not share, for looking ahead at the steps to come.
+func (s *Scope) Clone() *Scope {
+	return &Scope{r: s.r, args: maps.Clone(s.args), env: slices.Clone(s.env)}
+}
+
 // Apply records the effect of an expanded ARG or ENV instruction; other
 // instructions do not change the scope.
 func (s *Scope) Apply(ins Instruction) {

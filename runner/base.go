@@ -104,19 +104,35 @@ func (b *build) localImage(ctx context.Context, ref, platform string) (*buildah.
 // stage may have pulled it meanwhile.
 func (b *build) inspectImage(ctx context.Context, ref string) (*buildah.ImageInfo, error) {
 	b.mu.Lock()
-	info, ok := b.inspected[ref]
-	b.mu.Unlock()
-	if ok {
-		return info, nil
+	q, ok := b.inspected[ref]
+	if !ok {
+		q = &imageQuery{done: make(chan struct{})}
+		b.inspected[ref] = q
 	}
-	info, err := b.cli.InspectImage(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	b.inspected[ref] = info
 	b.mu.Unlock()
-	return info, nil
+	if !ok {
+		q.info, q.err = b.cli.InspectImage(ctx, ref)
+		if q.err != nil {
+			b.mu.Lock()
+			delete(b.inspected, ref)
+			b.mu.Unlock()
+		}
+		close(q.done)
+	}
+	select {
+	case <-q.done:
+		return q.info, q.err
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
+// imageQuery is one inspection of an image, which stages on the same base
+// share.
+type imageQuery struct {
+	done chan struct{}
+	info *buildah.ImageInfo
+	err  error
 }
 
 // platformMatches reports whether an image is for platform

@@ -38,8 +38,11 @@ type build struct {
 	depImages  []string // build: dependency images
 	warnings   []diag.Diagnostic
 	stages     map[int]*stageOut
-	cacheUse   map[string]int                // cache mount IDs in use (sharing=private)
-	inspected  map[string]*buildah.ImageInfo // images found in the store, by reference
+	cacheUse   map[string]int         // cache mount IDs in use (sharing=private)
+	inspected  map[string]*imageQuery // images looked for in the store, by reference
+
+	cacheBegun chan struct{} // closed when the layer cache is ready, see beginCache
+	cacheErr   error         // why it is not
 
 	ctxOnce sync.Once // opens the build context on first use
 	bctx    *buildcontext.Context
@@ -85,7 +88,7 @@ func newBuild(opts Options) (*build, error) {
 		cli = &buildah.CLI{}
 	}
 	return &build{opts: opts, cli: cli, id: newID(), stages: map[int]*stageOut{}, cacheUse: map[string]int{},
-		inspected: map[string]*buildah.ImageInfo{}}, nil
+		inspected: map[string]*imageQuery{}}, nil
 }
 
 // newID returns a random 12-digit lower-case hex string.
@@ -130,10 +133,7 @@ func (b *build) run(ctx context.Context) (res *Result, err error) {
 		steps += 1 + len(rs.Instructions)
 	}
 	b.emit(BuildStarted{Stages: len(b.res.Stages), Steps: steps})
-	endCache, err := b.beginCache(ctx)
-	if err != nil {
-		return nil, err
-	}
+	endCache := b.beginCache(ctx)
 	final, err := b.runStages(ctx)
 	if err != nil {
 		endCache(ctx)
@@ -149,10 +149,9 @@ func (b *build) run(ctx context.Context) (res *Result, err error) {
 		}()
 		defer func() { <-removed }()
 	}
-	if err := endCache(ctx); err != nil {
-		return nil, err
-	}
-	return b.finish(ctx, final)
+	cacheEnded := make(chan error, 1)
+	go func() { cacheEnded <- endCache(ctx) }()
+	return b.finish(ctx, final, cacheEnded)
 }
 
 // refuseUnbuildable rejects Windows stages before any work (ZI302).

@@ -59,9 +59,9 @@ func withoutRanges(v any) any {
 // caching reports whether this build uses a layer cache.
 func (b *build) caching() bool { return b.opts.Cache != nil && !b.dry() }
 
-// newKey starts the key of a step that follows the state s.key.
-func (s *stageRun) newKey(instruction string) StepKey {
-	return StepKey{Parent: s.key, Instruction: instruction, Platform: s.rs.Platform, Format: s.b.opts.Format}
+// newKey starts the key of a step that follows the state st.
+func (s *stageRun) newKey(st *stepState, instruction string) StepKey {
+	return StepKey{Parent: st.key, Instruction: instruction, Platform: s.rs.Platform, Format: s.b.opts.Format}
 }
 
 // rootKey is the key of a stage's state right after FROM: its base image.
@@ -70,18 +70,18 @@ func (s *stageRun) rootKey(baseID string) string {
 	return k.Hash()
 }
 
-// chain advances the stage's key over a metadata step, which is never
+// chain advances the key of st over a configuration step, which is never
 // committed on its own: its effect is part of the next committed image.
 // ARG keys on the values of the build arguments, not only on their names.
-func (s *stageRun) chain(x plan.Instruction) {
-	if !s.b.caching() || s.key == "" {
+func (s *stageRun) chain(st *stepState, x plan.Instruction) {
+	if !s.b.caching() || st.key == "" {
 		return
 	}
-	k := s.newKey(instructionKey(x))
+	k := s.newKey(st, instructionKey(x))
 	if _, ok := x.(*plan.Arg); ok {
-		k.Env = keyValues(s.scope.BuildArgs())
+		k.Env = keyValues(st.scope.BuildArgs())
 	}
-	s.key = k.Hash()
+	st.key = k.Hash()
 }
 
 func keyValues(kvs []plan.KeyValue) []string {
@@ -95,11 +95,11 @@ func keyValues(kvs []plan.KeyValue) []string {
 // stepKey is the cache key of a RUN, COPY or ADD. ok is false for a step
 // whose result the key cannot describe (an ADD of a URL without
 // --checksum, a source image that is not in the store yet).
-func (s *stageRun) stepKey(ctx context.Context, x plan.Instruction) (k StepKey, ok bool, err error) {
-	k = s.newKey(instructionKey(x))
+func (s *stageRun) stepKey(ctx context.Context, st *stepState, x plan.Instruction) (k StepKey, ok bool, err error) {
+	k = s.newKey(st, instructionKey(x))
 	switch x := x.(type) {
 	case *plan.Run:
-		k.Env = append(keyValues(s.scope.BuildArgs()), "shell="+strings.Join(s.shell, " "), "workdir="+s.workdir, "user="+s.user)
+		k.Env = append(keyValues(st.scope.BuildArgs()), "shell="+strings.Join(st.shell, " "), "workdir="+st.workdir, "user="+st.user)
 		for _, m := range x.Mounts {
 			d, ok, err := s.mountDigest(ctx, m)
 			if err != nil || !ok {
@@ -108,10 +108,10 @@ func (s *stageRun) stepKey(ctx context.Context, x plan.Instruction) (k StepKey, 
 			k.Digest += d + ";"
 		}
 	case *plan.Copy:
-		k.Env = []string{"workdir=" + s.workdir}
+		k.Env = []string{"workdir=" + st.workdir}
 		switch {
 		case len(x.Heredocs) > 0:
-			k.Env = append(k.Env, keyValues(s.scope.BuildArgs())...)
+			k.Env = append(k.Env, keyValues(st.scope.BuildArgs())...)
 		case x.From != "":
 			k.Digest, ok = s.sourceDigest(ctx, x.From)
 			if !ok {
@@ -185,59 +185,65 @@ func (s *stageRun) contextDigest(sources []string) (string, error) {
 	return bc.Digest(files)
 }
 
-// cachedStep looks step n up in the cache. On a hit the step and the
-// metadata steps before it are reported cached and the stage continues
-// from the cached image; on a miss, reading stops for the rest of the
-// stage.
-func (s *stageRun) cachedStep(ctx context.Context, n int, x plan.Instruction, start time.Time) (key StepKey, hit bool, err error) {
-	key, ok, err := s.stepKey(ctx, x)
+// cachedStep looks instruction i (step n) up in the cache. The first
+// step of a group finds out whether the cache holds the commit that ends
+// the group; if so, every step of the group is reported cached and the
+// stage continues from that commit; if not, reading stops for the rest of
+// the stage.
+func (s *stageRun) cachedStep(ctx context.Context, i, n int, x plan.Instruction, start time.Time) (key StepKey, hit bool, err error) {
+	if err := s.b.cacheReady(ctx); err != nil {
+		return key, false, err
+	}
+	key, ok, err := s.keyAt(ctx, i, &s.stepState, x)
 	if err != nil {
 		return key, false, err
 	}
 	if !ok {
 		s.key = "" // nothing after this step can be described by a key
 	}
-	if ok && s.reading && s.key != "" && s.b.opts.Cache.Lookup(key) {
-		s.hitAt(key)
-		s.emit(StepDone{Stage: s.rs.Index, Step: n, Cached: true, DurationMS: ms(time.Since(start))})
-		return key, true, nil
+	if !ok || !s.reading || s.key == "" {
+		s.reading = false
+		return key, false, nil
 	}
-	s.reading = false
-	return key, false, nil
-}
-
-// lastWork is the index of the last instruction that changes files, -1
-// when there is none.
-func lastWork(instructions []plan.Instruction) int {
-	last := -1
-	for i, ins := range instructions {
-		switch ins.(type) {
-		case *plan.Arg, *plan.Env, *plan.Label, *plan.Expose, *plan.User, *plan.Workdir, *plan.Volume,
-			*plan.StopSignal, *plan.Command, *plan.Healthcheck, *plan.OnBuild, *plan.Shell:
-		default:
-			last = i
+	if s.promise == nil {
+		end, ok := s.groupEnd(ctx, i, key)
+		if !ok || !s.b.opts.Cache.Lookup(end) {
+			s.reading = false
+			return key, false, nil
 		}
+		s.promise = &end
 	}
-	return last
+	s.cachedPending()
+	s.key = key.Hash()
+	if s.commitAt[i] {
+		s.hit, s.promise = s.promise, nil
+	}
+	s.emit(StepDone{Stage: s.rs.Index, Step: n, Cached: true, DurationMS: ms(time.Since(start))})
+	return key, true, nil
 }
 
-// resultKey is the key of the stage's result: its state so far, committed
-// (and squashed for the target of a --squash build).
-func (s *stageRun) resultKey() StepKey {
-	key := s.newKey("COMMIT")
-	if s.final && s.b.opts.Squash {
-		key.Instruction = "COMMIT --squash"
-	}
-	return key
-}
-
-// hitAt continues the stage from the cached result of key; the pending
-// metadata steps are part of it.
-func (s *stageRun) hitAt(key StepKey) {
+// cachedPending reports the pending configuration steps cached: they are
+// part of a cached commit.
+func (s *stageRun) cachedPending() {
 	for _, p := range s.pending {
 		s.emit(StepDone{Stage: s.rs.Index, Step: p.step, Cached: true, DurationMS: ms(time.Since(p.started))})
 	}
 	s.pending = nil
+}
+
+// resultKey is the key of the commit that ends a stage in state st, or of
+// its squashed commit.
+func (s *stageRun) resultKey(st *stepState, squash bool) StepKey {
+	if squash {
+		return s.newKey(st, "COMMIT --squash")
+	}
+	return s.newKey(st, "COMMIT")
+}
+
+// hitAt continues the stage from the cached result of key; the pending
+// configuration steps are part of it.
+func (s *stageRun) hitAt(key StepKey) {
+	s.cachedPending()
 	s.hit = &key
 	s.key = key.Hash()
 }
@@ -285,16 +291,18 @@ func (s *stageRun) ensure(ctx context.Context) error {
 	return nil
 }
 
-// store commits the result of step n into the cache under its key. When
-// another step that changes files follows, the commit also removes the
-// container (the next step runs in a fresh one, see ensure), saving a
-// buildah call; the stage's last container is kept for the stages that
-// copy from it.
-func (s *stageRun) store(ctx context.Context, n int, key StepKey) error {
+// store records that instruction i ran: at a commit point it commits
+// the group into the cache under the step's key. The commit also removes
+// the container, as the next step runs in a fresh one (see ensure).
+func (s *stageRun) store(ctx context.Context, i int, key StepKey) error {
 	if !s.b.caching() || s.key == "" {
 		return nil
 	}
-	id, err := s.commitAs(ctx, false, n-2 < s.lastWork, s.cacheNames(key))
+	if !s.commitAt[i] {
+		s.key = key.Hash()
+		return nil
+	}
+	id, err := s.commitAs(ctx, false, true, s.cacheNames(key))
 	if err != nil {
 		return err
 	}
@@ -309,11 +317,11 @@ func (s *stageRun) cacheNames(key StepKey) []string {
 	return nil
 }
 
-// endCached finishes a stage of a cached build and returns its image.
-// The stage's result is the last step's image when nothing follows it;
-// trailing metadata steps (and the squash of the target) are one more
-// cache entry. owned reports an image the build made outside the cache,
-// which is removed at the end unless it is the target.
+// endCached finishes a stage of a cached build and returns its image:
+// the commit of its last group, with the trailing configuration steps,
+// and for the target of a --squash build a squashed commit of that.
+// owned reports an image the build made outside the cache, which is
+// removed at the end unless it is the target.
 func (s *stageRun) endCached(ctx context.Context) (id string, owned bool, err error) {
 	squash := s.final && s.b.opts.Squash
 	if s.key == "" {
@@ -326,46 +334,87 @@ func (s *stageRun) endCached(ctx context.Context) (id string, owned bool, err er
 		id, err := s.commitAs(ctx, squash, false, nil)
 		return id, true, err
 	}
-	if len(s.pending) == 0 && !squash {
-		if img, err := s.current(ctx); err != nil || img != "" {
-			return img, false, err
+	if s.lastWork >= 0 || len(s.pending) > 0 || s.rs.Scratch && !squash {
+		if err := s.commitEnd(ctx, s.resultKey(&s.stepState, false), false); err != nil {
+			return "", false, err
 		}
 	}
-	key := s.resultKey()
-	if s.reading && s.b.opts.Cache.Lookup(key) {
-		s.hitAt(key)
-		img, err := s.current(ctx)
-		return img, false, err
+	if squash {
+		if err := s.commitEnd(ctx, s.resultKey(&s.stepState, true), true); err != nil {
+			return "", false, err
+		}
 	}
-	if err := s.ensure(ctx); err != nil {
-		return "", false, err
-	}
-	if err := s.flush(ctx); err != nil {
-		return "", false, err
-	}
-	if id, err = s.commitAs(ctx, squash, false, s.cacheNames(key)); err != nil {
-		return "", false, err
-	}
-	return id, false, s.b.opts.Cache.Store(ctx, key, id)
+	img, err := s.current(ctx)
+	return img, false, err
 }
 
-// beginCache starts the build's use of the layer cache; the returned
-// function ends it.
-func (b *build) beginCache(ctx context.Context) (end func(ctx context.Context) error, err error) {
-	if !b.caching() {
-		return func(context.Context) error { return nil }, nil
+// commitEnd ends the stage's last group: it continues from the cached
+// commit of key, or commits the working container under key.
+func (s *stageRun) commitEnd(ctx context.Context, key StepKey, squash bool) error {
+	if err := s.b.cacheReady(ctx); err != nil {
+		return err
 	}
-	warnings, err := b.opts.Cache.Begin(ctx)
+	if s.promise != nil && s.promise.Hash() != key.Hash() {
+		return fmt.Errorf("layer cache: the key of stage %s changed while it was built", s.name())
+	}
+	if s.promise != nil || s.reading && s.b.opts.Cache.Lookup(key) {
+		s.promise = nil
+		s.hitAt(key)
+		return nil
+	}
+	s.reading = false
+	if err := s.ensure(ctx); err != nil {
+		return err
+	}
+	if err := s.flush(ctx); err != nil {
+		return err
+	}
+	id, err := s.commitAs(ctx, squash, false, s.cacheNames(key))
 	if err != nil {
-		return nil, fmt.Errorf("layer cache: %w", err)
+		return err
 	}
-	for _, w := range warnings {
-		b.warn(diag.Diagnostic{File: b.opts.Plan.File, Severity: diag.Warning, Source: "zlayer", NoRange: true, Message: w})
+	s.image, s.key, s.committed = id, key.Hash(), true
+	return s.b.opts.Cache.Store(ctx, key, id)
+}
+
+// beginCache starts the build's use of the layer cache in the background,
+// while the stages look at their bases; cacheReady waits for it. The
+// returned function ends the use.
+func (b *build) beginCache(ctx context.Context) (end func(ctx context.Context) error) {
+	b.cacheBegun = make(chan struct{})
+	if !b.caching() {
+		close(b.cacheBegun)
+		return func(context.Context) error { return nil }
 	}
+	go func() {
+		defer close(b.cacheBegun)
+		warnings, err := b.opts.Cache.Begin(ctx)
+		if err != nil {
+			b.cacheErr = fmt.Errorf("layer cache: %w", err)
+			return
+		}
+		for _, w := range warnings {
+			b.warn(diag.Diagnostic{File: b.opts.Plan.File, Severity: diag.Warning, Source: "zlayer", NoRange: true, Message: w})
+		}
+	}()
 	return func(ctx context.Context) error {
+		<-b.cacheBegun // its buildah call ends with ctx
+		if b.cacheErr != nil {
+			return b.cacheErr
+		}
 		if err := b.opts.Cache.End(ctx); err != nil {
 			return fmt.Errorf("layer cache: %w", err)
 		}
 		return nil
-	}, nil
+	}
+}
+
+// cacheReady waits until the layer cache can answer lookups.
+func (b *build) cacheReady(ctx context.Context) error {
+	select {
+	case <-b.cacheBegun:
+		return b.cacheErr
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }

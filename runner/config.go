@@ -2,7 +2,6 @@ package runner
 
 import (
 	"encoding/json"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -12,9 +11,9 @@ import (
 )
 
 // metadata turns an expanded instruction that only changes the image
-// configuration (or the scope) into buildah config flags; ok is false for
-// instructions that change files.
-func (s *stageRun) metadata(x plan.Instruction) (p pendingStep, ok bool) {
+// configuration (or the scope), already applied to the stage's state, into
+// buildah config flags.
+func (s *stageRun) metadata(x plan.Instruction) (p pendingStep) {
 	switch x := x.(type) {
 	case *plan.Arg:
 	case *plan.Env:
@@ -33,10 +32,8 @@ func (s *stageRun) metadata(x plan.Instruction) (p pendingStep, ok bool) {
 			p.flags = append(p.flags, "--port", strings.ToLower(port))
 		}
 	case *plan.User:
-		s.user = x.User
 		p.flags = append(p.flags, "--user", x.User)
 	case *plan.Workdir:
-		s.workdir = path.Clean(s.abs(x.Path))
 		p.flags = append(p.flags, "--workingdir", s.workdir)
 		p.mkdir, p.owner = s.workdir, s.user
 	case *plan.Volume:
@@ -53,12 +50,9 @@ func (s *stageRun) metadata(x plan.Instruction) (p pendingStep, ok bool) {
 		s.dockerOnly(x, "ONBUILD")
 		p.flags = append(p.flags, "--onbuild", x.Instruction)
 	case *plan.Shell:
-		s.shell = x.Shell
 		p.flags = append(p.flags, "--shell", QuoteWords(x.Shell))
-	default:
-		return p, false
 	}
-	return p, true
+	return p
 }
 
 // command sets CMD or ENTRYPOINT. An ENTRYPOINT clears the command the

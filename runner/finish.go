@@ -12,8 +12,9 @@ import (
 )
 
 // finish tags, pushes and describes the committed target image and writes
-// the iidfile.
-func (b *build) finish(ctx context.Context, final *stageOut) (*Result, error) {
+// the iidfile, while the layer cache finishes its work; the build is done
+// when cacheEnded says that went well.
+func (b *build) finish(ctx context.Context, final *stageOut, cacheEnded <-chan error) (*Result, error) {
 	id := final.image
 	tags := b.opts.Tags
 	if final.tagged {
@@ -33,6 +34,12 @@ func (b *build) finish(ctx context.Context, final *stageOut) (*Result, error) {
 				return nil, fmt.Errorf("pushing %s: %w", tag, err)
 			}
 		}
+	}
+	if err := <-cacheEnded; err != nil {
+		if !b.dry() {
+			<-inspected
+		}
+		return nil, err
 	}
 	res := &Result{ImageID: id, Tags: append([]string(nil), b.opts.Tags...)}
 	if !b.dry() {

@@ -33,18 +33,18 @@ type stageRun struct {
 	hit       *StepKey
 	reading   bool   // the layer cache is still read (until the stage's first miss)
 	base      string // base as shown in events
-	scope     *plan.Scope
-	workdir   string
-	user      string
-	shell     []string
-	cmdSet    bool
-	pending   []pendingStep // metadata steps waiting for one buildah config
-	key       string        // layer cache key of the state so far; "" when no key can describe it
-	root      *os.Root      // the container's mounted root filesystem, lazily
-	lastWork  int           // index of the last instruction that changes files; -1 for none
-	sem       chan struct{} // the build's job slots
-	held      bool          // this stage holds a job slot
-	early     bool          // started before the stages it needs are done: events are held back
+	stepState
+	cmdSet   bool
+	pending  []pendingStep // metadata steps waiting for one buildah config
+	root     *os.Root      // the container's mounted root filesystem, lazily
+	lastWork int           // index of the last instruction that changes files; -1 for none
+	sem      chan struct{} // the build's job slots
+
+	commitAt []bool          // the layer cache commits right after these instructions (see commitPoints)
+	keys     map[int]StepKey // keys of steps computed ahead, by instruction index
+	promise  *StepKey        // the cached commit that ends the current group of steps, found ahead
+	held     bool            // this stage holds a job slot
+	early    bool            // started before the stages it needs are done: events are held back
 
 	backlogMu sync.Mutex
 	backlog   []Event // events held back while early
@@ -121,12 +121,13 @@ func (s *stageRun) run(ctx context.Context) error {
 	}()
 	s.base = s.baseName()
 	s.lastWork = lastWork(s.rs.Instructions)
+	s.commitAt = commitPoints(s.rs.Instructions)
 	s.emit(StageStarted{Stage: s.rs.Index, Name: s.name(), Base: s.base, Steps: s.steps()})
 	if err := s.from(ctx); err != nil {
 		return err
 	}
 	for i, ins := range s.rs.Instructions {
-		if err := s.step(ctx, i+2, ins); err != nil {
+		if err := s.step(ctx, i, ins); err != nil {
 			return err
 		}
 	}
@@ -220,17 +221,20 @@ func (s *stageRun) from(ctx context.Context) error {
 	return nil
 }
 
-// step runs instruction ins as step number n.
-func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error {
+// step runs instruction i of the stage, which is step number i+2 (FROM
+// is step 1).
+func (s *stageRun) step(ctx context.Context, i int, ins plan.Instruction) error {
+	n := i + 2
 	x, err := s.scope.Expand(ins)
 	if err != nil {
 		return s.fail(n, ins, fmt.Errorf("expanding variables: %w", err), nil)
 	}
-	if m, ok := s.metadata(x); ok {
+	if !changesFiles(x) {
+		s.apply(x)
+		m := s.metadata(x)
 		m.step, m.ins, m.started = n, ins, time.Now()
 		s.started(n, x)
-		s.scope.Apply(x)
-		s.chain(x)
+		s.chain(&s.stepState, x)
 		s.pending = append(s.pending, m)
 		return nil
 	}
@@ -242,7 +246,7 @@ func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error 
 	if s.b.caching() {
 		s.started(n, x)
 		var hit bool
-		if key, hit, err = s.cachedStep(ctx, n, x, start); err != nil {
+		if key, hit, err = s.cachedStep(ctx, i, n, x, start); err != nil {
 			return s.fail(n, ins, err, nil)
 		}
 		if hit {
@@ -268,7 +272,7 @@ func (s *stageRun) step(ctx context.Context, n int, ins plan.Instruction) error 
 		err = fmt.Errorf("%s is not supported by this builder", ins.Keyword())
 	}
 	if err == nil {
-		err = s.store(ctx, n, key)
+		err = s.store(ctx, i, key)
 	}
 	if err != nil {
 		return s.fail(n, ins, err, output)
@@ -397,22 +401,6 @@ func (s *stageRun) unmountRoot() {
 		s.root.Close()
 		s.root = nil
 	}
-}
-
-// abs makes a container path absolute against the current working
-// directory, keeping a trailing slash.
-func (s *stageRun) abs(p string) string {
-	if p == "" {
-		return s.workdir
-	}
-	if path.IsAbs(p) {
-		return p
-	}
-	j := path.Join(s.workdir, p)
-	if strings.HasSuffix(p, "/") || p == "." {
-		j += "/"
-	}
-	return j
 }
 
 // containerRoot mounts the working container (once) and opens its root

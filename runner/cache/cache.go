@@ -71,8 +71,9 @@ type Cache struct {
 
 	pushCtx  context.Context
 	pushMu   sync.Mutex     // one push at a time
-	pushes   sync.WaitGroup // pushes and removals of replaced entries
+	pushes   sync.WaitGroup // pushes of entries
 	pushErrs []error
+	replaced []string // images of entries this build replaced, removed by End
 }
 
 var _ runner.StepCache = (*Cache)(nil)
@@ -109,7 +110,7 @@ func (c *Cache) Begin(ctx context.Context) (warnings []string, err error) {
 		c.local[e.Key] = e
 	}
 	c.remote, c.pushed, c.stored = map[string]bool{}, map[string]bool{}, map[string]bool{}
-	c.pushCtx, c.pushErrs = ctx, nil
+	c.pushCtx, c.pushErrs, c.replaced = ctx, nil, nil
 	if c.opts.From != "" && !c.opts.NoRead {
 		if c.remote, err = c.listTags(ctx, c.opts.From); err != nil {
 			warnings = append(warnings, fmt.Sprintf("--cache-from %s: %v; building without the shared cache", c.opts.From, err))
@@ -190,28 +191,34 @@ func (c *Cache) name(k string) string { return Repository + ":" + k }
 
 // Store records a committed entry and pushes it to the --cache-to
 // repository in the background. An image an earlier build stored under the
-// same key (before --no-cache or an expired TTL) is removed in the
-// background when nothing else names it.
+// same key (before --no-cache or an expired TTL) is removed by End when
+// nothing else names it.
 func (c *Cache) Store(ctx context.Context, key runner.StepKey, image string) error {
 	k := key.Hash()
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	old, had := c.local[k]
 	had = had && !c.stored[k] // two stages of this build may store the same key; both images stay in use
 	c.local[k] = Entry{Key: k, Image: image, Created: time.Now(), Names: []string{c.name(k)}}
 	c.stored[k] = true
 	c.push(k, image)
-	c.mu.Unlock()
 	if had && old.Image != image && len(old.Names) == 1 {
-		// In the background, while the build goes on; End waits for it.
-		// It may fail while a container uses the image; prune gets it later.
-		c.pushes.Go(func() { c.cli.Output(ctx, "rmi", old.Image) })
+		c.replaced = append(c.replaced, old.Image)
 	}
 	return nil
 }
 
-// End waits for the pushes and removals of the build and reports the
-// first push that failed.
+// End removes the images of the entries the build replaced (with one
+// buildah call; one that a container still uses stays for prune), waits
+// for the pushes and reports the first push that failed.
 func (c *Cache) End(ctx context.Context) error {
+	c.mu.Lock()
+	replaced := c.replaced
+	c.replaced = nil
+	c.mu.Unlock()
+	if len(replaced) > 0 {
+		c.cli.Output(ctx, append([]string{"rmi"}, replaced...)...)
+	}
 	done := make(chan struct{})
 	go func() {
 		c.pushes.Wait()

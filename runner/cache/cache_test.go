@@ -428,3 +428,36 @@ func registryTags(t *testing.T, reg, repo string) []string {
 	}
 	return list.Tags
 }
+
+func TestGroupsShareCommits(t *testing.T) {
+	// A COPY shares the commit of the RUN after it; a RUN commits on its
+	// own, so a change after it never runs it again.
+	s := buildahtest.NewStore(t)
+	dockerfile := func(cmd, run string) string {
+		return "FROM localhost/busybox\nCOPY a.txt /a.txt\nRUN cat /a.txt > /a2\nCOPY b.txt /b.txt\nENV B=1\n" +
+			"RUN " + run + "\nCMD [\"" + cmd + "\"]\n"
+	}
+	r := newRecipe(t, map[string]string{"Dockerfile": dockerfile("one", "cat /b.txt > /b2"), "a.txt": "a\n", "b.txt": "b one\n"})
+	r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	if entries, err := List(context.Background(), s.CLI); err != nil || len(entries) != 3 {
+		t.Errorf("cold build stored %d cache entries (%v), want 3: after each RUN and at the end", len(entries), err)
+	}
+	r.write("b.txt", "b two\n")
+	o := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "after editing b.txt", o, "stage-0/2=C stage-0/3=C stage-0/4=R stage-0/5=R stage-0/6=R stage-0/7=R")
+	if got := s.RunIn(t, o.res.ImageID, "cat", "/a2", "/b2"); got != "a\nb two\n" {
+		t.Errorf("image files = %q", got)
+	}
+	r.write("Dockerfile", dockerfile("two", "cat /b.txt > /b2"))
+	o = r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "after editing CMD", o, "stage-0/2=C stage-0/3=C stage-0/4=C stage-0/5=C stage-0/6=C stage-0/7=R")
+	if cmd := s.Inspect(t, o.res.ImageID).Docker.Cmd; !slices.Equal(cmd, []string{"two"}) {
+		t.Errorf("CMD = %q, want [two]", cmd)
+	}
+	r.write("Dockerfile", dockerfile("two", "cat /b.txt /a.txt > /b2"))
+	o = r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "after editing the last RUN", o, "stage-0/2=C stage-0/3=C stage-0/4=R stage-0/5=R stage-0/6=R stage-0/7=R")
+	if got := s.RunIn(t, o.res.ImageID, "cat", "/b2"); got != "b two\na\n" {
+		t.Errorf("/b2 = %q", got)
+	}
+}
