@@ -373,11 +373,12 @@ func (s *watchSession) notef(format string, args ...any) {
 }
 
 // stepTally counts a build's finished steps and how many of them came from
-// the layer cache. Events are delivered one at a time.
+// the layer cache; FROM, step 1 of a stage, is not one the cache holds.
+// Events are delivered one at a time.
 type stepTally struct{ total, cached int }
 
 func (n *stepTally) count(e runner.Event) {
-	if sd, ok := e.(runner.StepDone); ok {
+	if sd, ok := e.(runner.StepDone); ok && sd.Step > 1 {
 		n.total++
 		if sd.Cached {
 			n.cached++

@@ -325,8 +325,15 @@ func testWatchChanges(t *testing.T, s *buildahtest.Store) {
 	w.rebuild("src/main.txt")
 	// The result line of the first rebuild is written before the second
 	// starts.
+	// FROM (step 1) is not counted: the cache does not hold it.
+	steps := 0
+	for _, st := range c.Steps {
+		if st.Step > 1 {
+			steps++
+		}
+	}
 	done := fmt.Sprintf("watch: rebuilding for src/main.txt\n(?s:.*)watch: built %.12s \\(localhost/watch-test:1\\) in [0-9.]+s, %d/%d steps cached\n",
-		c.Result["image_id"], len(c.Steps)-len(c.ran()), len(c.Steps))
+		c.Result["image_id"], len(c.Steps)-len(c.ran()), steps)
 	if !regexp.MustCompile(done).MatchString(w.stderr.String()) {
 		t.Errorf("stderr does not match %q:\n%s", done, w.stderr)
 	}
