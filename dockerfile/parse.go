@@ -50,15 +50,21 @@ const maxRecoveries = 64
 // Parse parses a Dockerfile. It never fails: problems are reported in
 // File.Diagnostics, and instructions BuildKit rejects are still listed
 // with their ranges.
+//
+// BuildKit's parser and the scanner that recovers every token's range read
+// the same text independently, so they run at the same time; so do the
+// two halves of the instruction parsing.
 func Parse(name string, src []byte) *File {
 	f := &File{Source: source.NewFile(name, src)}
 	p := &parse{f: f}
+	bk := make(chan buildkitResult, 1)
+	go func() { bk <- runBuildkit(src) }()
 	sc := newScanner(src)
 	for _, l := range sc.scan() {
 		f.Instructions = append(f.Instructions, p.instruction(l))
 	}
 	f.Escape = sc.escape
-	f.AST = p.buildkit(src)
+	f.AST = p.buildkitReport(<-bk)
 	p.attachNodes()
 	p.parseCommands()
 	p.stages()
@@ -144,16 +150,41 @@ func (p *parse) fromTokens(l *logical, t tokens) *Instruction {
 	return in
 }
 
-// buildkit runs BuildKit's parser. When it fails, the failing instruction
-// is blanked out (line numbers stay) and the rest is parsed again, so that
-// every syntax error is reported and the AST covers every good instruction.
-func (p *parse) buildkit(src []byte) *parser.Node {
+// buildkitResult is what BuildKit's parser made of a file: the AST of
+// the last attempt, its warnings, and the errors of the attempts before.
+type buildkitResult struct {
+	ast      *parser.Node
+	warnings []parser.Warning
+	errs     []buildkitError
+	// empty is set when BuildKit found no instruction at all.
+	empty bool
+}
+
+// buildkitError is one error of BuildKit's parser and its first line.
+type buildkitError struct {
+	line int
+	msg  string
+}
+
+// runBuildkit runs BuildKit's parser. When it fails, the failing
+// instruction is blanked out (line numbers stay) and the rest is parsed
+// again, so that every syntax error is reported and the AST covers every
+// good instruction. It only reads src, so it may run while the scanner
+// does.
+func runBuildkit(src []byte) (res buildkitResult) {
+	defer func() {
+		// Never let a parser bug take the caller down: it becomes a
+		// syntax error on the first line.
+		if r := recover(); r != nil {
+			res = buildkitResult{errs: []buildkitError{{line: 1, msg: fmt.Sprintf("BuildKit's parser failed: %v", r)}}}
+		}
+	}()
 	buf := bytes.Clone(src)
-	for attempt := 0; attempt < maxRecoveries; attempt++ {
-		res, err := parser.Parse(bytes.NewReader(buf))
+	for range maxRecoveries {
+		out, err := parser.Parse(bytes.NewReader(buf))
 		if err == nil {
-			p.parserWarnings(res.Warnings)
-			return res.AST
+			res.ast, res.warnings = out.AST, out.Warnings
+			return res
 		}
 		first, last := errorLines(err)
 		if strings.Contains(err.Error(), "line greater than max allowed size") {
@@ -163,21 +194,33 @@ func (p *parse) buildkit(src []byte) *parser.Node {
 			}
 		}
 		if strings.Contains(err.Error(), "file with no instructions") {
-			if attempt == 0 {
-				p.report(p.lineRange(1), diag.Error, CodeEmpty,
-					"the Dockerfile has no instructions; add a FROM instruction")
-			}
-			return nil
+			res.empty = len(res.errs) == 0
+			return res
 		}
-		p.report(p.errorRange(first), diag.Error, CodeSyntax, message(err))
-		if res != nil {
-			return res.AST
+		res.errs = append(res.errs, buildkitError{line: first, msg: message(err)})
+		if out != nil {
+			res.ast = out.AST
+			return res
 		}
 		if first < 1 || !blankLines(buf, first, last) {
-			return nil
+			return res
 		}
 	}
-	return nil
+	return res
+}
+
+// buildkitReport reports the errors and warnings of BuildKit's parser at
+// the scanned instructions and returns its AST.
+func (p *parse) buildkitReport(res buildkitResult) *parser.Node {
+	for _, e := range res.errs {
+		p.report(p.errorRange(e.line), diag.Error, CodeSyntax, e.msg)
+	}
+	if res.empty {
+		p.report(p.lineRange(1), diag.Error, CodeEmpty,
+			"the Dockerfile has no instructions; add a FROM instruction")
+	}
+	p.parserWarnings(res.warnings)
+	return res.ast
 }
 
 // errorLines returns the 1-based lines a BuildKit parser error covers.
@@ -297,35 +340,71 @@ func (p *parse) attachNodes() {
 	}
 }
 
-// newLinter returns BuildKit's rule linter configured by the file's
-// "# check=" directive, collecting warnings into p.hits.
-func (p *parse) newLinter() *linter.Linter {
-	cfg := &linter.Config{}
-	if opts, _, loc, ok := parser.ParseDirective("check", p.f.Source.Text); ok {
-		c, err := linter.ParseLintOptions(opts)
-		if err != nil {
-			line := 1
-			if len(loc) > 0 {
-				line = loc[0].Start.Line
-			}
-			p.report(p.lineRange(line), diag.Error, CodeInvalidCheck,
-				fmt.Sprintf("invalid check directive: %v", err))
-		} else {
-			cfg = c
-		}
+// lintConfig returns the configuration of BuildKit's rule linter given by
+// the file's "# check=" directive.
+func (p *parse) lintConfig() linter.Config {
+	opts, _, loc, ok := parser.ParseDirective("check", p.f.Source.Text)
+	if !ok {
+		return linter.Config{}
 	}
+	c, err := linter.ParseLintOptions(opts)
+	if err != nil {
+		line := 1
+		if len(loc) > 0 {
+			line = loc[0].Start.Line
+		}
+		p.report(p.lineRange(line), diag.Error, CodeInvalidCheck,
+			fmt.Sprintf("invalid check directive: %v", err))
+		return linter.Config{}
+	}
+	return *c
+}
+
+// newLinter returns BuildKit's rule linter configured by cfg, collecting
+// warnings into p.hits.
+func (p *parse) newLinter(cfg linter.Config) *linter.Linter {
 	cfg.Warn = func(rule, _, url, msg string, loc []parser.Range) {
 		p.hits = append(p.hits, lintHit{rule: rule, url: url, msg: msg, loc: loc})
 	}
-	return linter.New(cfg)
+	return linter.New(&cfg)
 }
 
+// parallelCommands is the number of instructions from which BuildKit's
+// instruction parser runs on two halves of the file at once.
+const parallelCommands = 64
+
 // parseCommands runs BuildKit's instruction parser on every node, so that
-// all errors are reported, not only the first.
+// all errors are reported, not only the first. A long file is parsed in
+// two halves at once, each with its own linter; their diagnostics are
+// joined in file order.
 func (p *parse) parseCommands() {
-	lint := p.newLinter()
-	p.applyCheckDirective(lint)
-	for _, in := range p.f.Instructions {
+	cfg := p.lintConfig()
+	p.applyCheckDirective(p.newLinter(cfg))
+	ins := p.f.Instructions
+	if len(ins) < parallelCommands {
+		p.parseCommandsOf(ins, cfg)
+		return
+	}
+	half := len(ins) / 2
+	second := &parse{f: &File{Source: p.f.Source}}
+	done := make(chan any, 1)
+	go func() {
+		// A panic is handed to the caller's goroutine, where it would
+		// have happened without the split.
+		defer func() { done <- recover() }()
+		second.parseCommandsOf(ins[half:], cfg)
+	}()
+	p.parseCommandsOf(ins[:half], cfg)
+	if r := <-done; r != nil {
+		panic(r)
+	}
+	p.f.Diagnostics = append(p.f.Diagnostics, second.f.Diagnostics...)
+}
+
+// parseCommandsOf parses the instructions ins, reporting into p.
+func (p *parse) parseCommandsOf(ins []*Instruction, cfg linter.Config) {
+	lint := p.newLinter(cfg)
+	for _, in := range ins {
 		if in.Node == nil {
 			continue
 		}

@@ -332,3 +332,54 @@ func TestIsDockerfileName(t *testing.T) {
 		}
 	}
 }
+
+// TestParseLongFile covers a file long enough for the instruction parser
+// to run on two halves at once: every problem of both halves is reported,
+// at its line, and every good instruction gets its command.
+func TestParseLongFile(t *testing.T) {
+	var b strings.Builder
+	var wantLines []int
+	line := 1
+	add := func(s string) {
+		b.WriteString(s + "\n")
+		line++
+	}
+	for stage := range 4 {
+		add(fmt.Sprintf("FROM alpine:3.20 as s%d", stage)) // FromAsCasing
+		for i := range 40 {
+			if i%10 == 3 {
+				wantLines = append(wantLines, line)
+				add("COPY --bogus=1 a /b") // DF003
+				continue
+			}
+			add(fmt.Sprintf("RUN echo %d-%d", stage, i))
+		}
+	}
+	f := Parse("Dockerfile", []byte(b.String()))
+	if n := len(f.Instructions); n < 2*parallelCommands {
+		t.Fatalf("%d instructions: the test needs at least %d", n, 2*parallelCommands)
+	}
+	var got []int
+	casing := 0
+	for _, d := range f.Diagnostics {
+		switch d.Code {
+		case CodeInvalidInstruction:
+			got = append(got, d.Range.Start.Line)
+		case "FromAsCasing":
+			casing++
+		default:
+			t.Errorf("unexpected %s at line %d: %s", d.Code, d.Range.Start.Line, d.Message)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(wantLines) {
+		t.Errorf("%s at lines %v, want %v", CodeInvalidInstruction, got, wantLines)
+	}
+	if casing != 4 {
+		t.Errorf("%d FromAsCasing warnings, want one per stage (4)", casing)
+	}
+	for _, in := range f.Instructions {
+		if _, bad := in.Flag("bogus"); in.Command == nil && !bad {
+			t.Errorf("line %d: %s has no command", in.Range.Start.Line, in.Keyword)
+		}
+	}
+}

@@ -77,10 +77,8 @@ func analyzeText(path string, lang language, text []byte, settings Settings, max
 	case langDockerfile:
 		snap.df = dockerfile.Parse(d.path, text)
 		snap.file = snap.df.Source
-		snap.outline = dockerfileOutline(snap.df)
 		ds = append(ds, snap.df.Diagnostics...)
-		ds = append(ds, lint.Check(snap.df, lint.Config{Rules: settings.Lint.Rules})...)
-		ds = append(ds, dockerfileContextChecks(snap, settings)...)
+		ds = append(ds, dockerfileChecks(snap, settings)...)
 	case langZImagefile:
 		snap.zf = zimage.Parse(d.path, text)
 		snap.file = snap.zf.Source
@@ -95,6 +93,25 @@ func analyzeText(path string, lang language, text []byte, settings Settings, max
 	diag.Sort(ds)
 	snap.diags = ds
 	return snap
+}
+
+// dockerfileChecks runs the lint rules on a parsed Dockerfile while the
+// outline and the context checks are computed; both only read the file.
+func dockerfileChecks(snap *snapshot, settings Settings) []diag.Diagnostic {
+	linted := make(chan any, 1)
+	var lintDiags []diag.Diagnostic
+	go func() {
+		// A panic is handed to the analysing goroutine, where it would
+		// have happened without this one.
+		defer func() { linted <- recover() }()
+		lintDiags = lint.Check(snap.df, lint.Config{Rules: settings.Lint.Rules})
+	}()
+	snap.outline = dockerfileOutline(snap.df)
+	ctx := dockerfileContextChecks(snap, settings)
+	if r := <-linted; r != nil {
+		panic(r)
+	}
+	return append(lintDiags, ctx...)
 }
 
 // unanalysable explains why a text is not parsed at all: too large, or

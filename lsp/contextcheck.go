@@ -42,6 +42,32 @@ func contextDir(file string, set Settings) string {
 type sourceChecker struct {
 	file string
 	ctx  *buildcontext.Context
+	// stats remembers what the context holds at each path already looked
+	// at: a long file copies the same sources in many stages.
+	stats map[string]statResult
+}
+
+// statResult is the outcome of one lstat in the build context.
+type statResult struct {
+	dir bool
+	err error
+}
+
+// lstat looks full up once per check of a file.
+func (sc *sourceChecker) lstat(full string) (dir bool, err error) {
+	if r, ok := sc.stats[full]; ok {
+		return r.dir, r.err
+	}
+	st, err := os.Lstat(full)
+	r := statResult{err: err}
+	if err == nil {
+		r.dir = st.IsDir()
+	}
+	if sc.stats == nil {
+		sc.stats = map[string]statResult{}
+	}
+	sc.stats[full] = r
+	return r.dir, r.err
 }
 
 // newSourceChecker opens the context of file; it returns nil when the file
@@ -75,7 +101,7 @@ func (sc *sourceChecker) check(src string, r source.Range, keyword string) *diag
 		return mk(diag.Error, codeSourceOutside, fmt.Sprintf("%s source '%s' is outside the build context %s; only files inside the context can be copied", keyword, src, sc.ctx.Dir()), "")
 	}
 	full := filepath.Join(sc.ctx.Dir(), filepath.FromSlash(rel))
-	st, err := os.Lstat(full)
+	isDir, err := sc.lstat(full)
 	if errors.Is(err, fs.ErrNotExist) {
 		return mk(diag.Error, codeSourceMissing, fmt.Sprintf("%s source '%s' not found in build context %s; check the path", keyword, src, sc.ctx.Dir()), "")
 	}
@@ -83,7 +109,7 @@ func (sc *sourceChecker) check(src string, r source.Range, keyword string) *diag
 		return nil
 	}
 	ignored := sc.ctx.Ignored(rel)
-	if st.IsDir() {
+	if isDir {
 		ignored = sc.ctx.IgnoredDir(rel)
 	}
 	if ignored {
