@@ -43,15 +43,20 @@ func JSON() []byte {
 type Schema struct {
 	compiled *jsonschema.Schema
 	// invalid accepts exactly the documents the schema rejects (it is
-	// "not" the schema). The validator evaluates a "not" for a yes or no
-	// only, stopping at the first problem and describing none, which is
-	// much cheaper than collecting every error; Validate asks it first.
+	// "not" the schema, flattened: see flatten). The validator evaluates a
+	// "not" for a yes or no only, stopping at the first problem and
+	// describing none, which is much cheaper than collecting every error;
+	// Validate asks it first.
 	invalid *jsonschema.Schema
 	root    *node // the schema JSON with member order kept
 }
 
-// invalidID is the "$id" of the schema that accepts what ID rejects.
-const invalidID = "https://zlayer.dev/schemas/zimagefile-invalid.schema.json"
+// flatID and invalidID are the "$id"s of the flattened schema and of the
+// schema that accepts what it rejects.
+const (
+	flatID    = "https://zlayer.dev/schemas/zimagefile-flat.schema.json"
+	invalidID = "https://zlayer.dev/schemas/zimagefile-invalid.schema.json"
+)
 
 // Load compiles the embedded schema. Callers compile it once and keep the
 // result; an error means the embedded schema itself is broken.
@@ -74,7 +79,14 @@ func compile(text []byte) (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zimagefile schema: %w", err)
 	}
-	not := map[string]any{"$schema": "https://json-schema.org/draft/2020-12/schema", "not": map[string]any{"$ref": ID}}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("zimagefile schema: not a JSON object")
+	}
+	if err := c.AddResource(flatID, flatten(obj, flatID)); err != nil {
+		return nil, fmt.Errorf("zimagefile schema: %w", err)
+	}
+	not := map[string]any{"$schema": "https://json-schema.org/draft/2020-12/schema", "not": map[string]any{"$ref": flatID}}
 	if err := c.AddResource(invalidID, not); err != nil {
 		return nil, fmt.Errorf("zimagefile schema: %w", err)
 	}

@@ -430,6 +430,9 @@ func FuzzValidate(f *testing.F) {
 				t.Errorf("empty message for %s", e.Path())
 			}
 		}
+		if full, flat := accepts(s, v); full != flat {
+			t.Errorf("the schema accepts it: %v; its flattened form: %v", full, flat)
+		}
 		if got, want := messages(errs), messages(one.Validate(v)); !slices.Equal(got, want) {
 			t.Errorf("the step's anyOf and oneOf disagree:\n anyOf: %q\n oneOf: %q", got, want)
 		}

@@ -295,6 +295,33 @@ type builder struct {
 	anchors map[string]*node
 	errs    []syntaxError
 	depth   int
+	// nodes and pairs are allocated in chunks: a tree has thousands.
+	nodes []node
+	pairs []pair
+}
+
+// slabSize is the number of nodes or pairs allocated at once.
+const slabSize = 256
+
+// newNode returns a pointer to a copy of n.
+func (b *builder) newNode(n node) *node {
+	if len(b.nodes) == cap(b.nodes) {
+		b.nodes = make([]node, 0, slabSize)
+	}
+	b.nodes = append(b.nodes, n)
+	return &b.nodes[len(b.nodes)-1]
+}
+
+// newPairs returns n zero pairs.
+func (b *builder) newPairs(n int) []pair {
+	if n > slabSize/4 {
+		return make([]pair, n)
+	}
+	if cap(b.pairs)-len(b.pairs) < n {
+		b.pairs = make([]pair, 0, slabSize)
+	}
+	b.pairs = b.pairs[:len(b.pairs)+n]
+	return b.pairs[len(b.pairs)-n:]
 }
 
 // maxDepth bounds nesting so that hostile input cannot exhaust the stack.
@@ -368,7 +395,7 @@ func (b *builder) conv(y ast.Node) *node {
 	if b.depth > maxDepth {
 		p := b.pos(y.GetToken())
 		b.errs = append(b.errs, syntaxError{msg: "document is nested too deeply", pos: p})
-		return &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, opaque: true, y: y}
+		return b.newNode(node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, opaque: true, y: y})
 	}
 	switch y := y.(type) {
 	case *ast.MappingNode:
@@ -376,7 +403,7 @@ func (b *builder) conv(y ast.Node) *node {
 	case *ast.SequenceNode:
 		return b.sequence(y)
 	case *ast.MappingValueNode: // a single-entry mapping in some positions
-		m := &node{kind: kindMap, y: y}
+		m := b.newNode(node{kind: kindMap, y: y})
 		p := b.pair(y)
 		m.pairs = []*pair{p}
 		m.rng = p.rangeOf()
@@ -386,7 +413,7 @@ func (b *builder) conv(y ast.Node) *node {
 		n := b.conv(y.Value)
 		start := b.pos(y.Start)
 		if n == nil {
-			n = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: start, End: b.afterToken(y.Start)}, y: y}
+			n = b.newNode(node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: start, End: b.afterToken(y.Start)}, y: y})
 		} else {
 			n.rng.Start = start
 		}
@@ -408,7 +435,7 @@ func (b *builder) conv(y ast.Node) *node {
 		return b.scalar(y)
 	}
 	p := b.pos(y.GetToken())
-	return &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, y: y}
+	return b.newNode(node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, y: y})
 }
 
 func anchorName(n ast.Node) string {
@@ -419,10 +446,10 @@ func anchorName(n ast.Node) string {
 }
 
 func (b *builder) mapping(y *ast.MappingNode) *node {
-	m := &node{kind: kindMap, flow: y.IsFlowStyle, y: y}
+	m := b.newNode(node{kind: kindMap, flow: y.IsFlowStyle, y: y})
 	if len(y.Values) > 0 {
 		m.pairs = make([]*pair, len(y.Values))
-		slab := make([]pair, len(y.Values))
+		slab := b.newPairs(len(y.Values))
 		for i, mv := range y.Values {
 			m.pairs[i] = &slab[i]
 			b.fillPair(&slab[i], mv)
@@ -488,18 +515,18 @@ func (b *builder) fillPair(p *pair, mv *ast.MappingValueNode) {
 		p.merge = true
 		tk := mv.Key.GetToken()
 		st := b.pos(tk)
-		p.key = &node{kind: kindScalar, typ: typeString, text: "<<", rng: source.Range{Start: st, End: b.afterToken(tk)}, y: mv.Key}
+		p.key = b.newNode(node{kind: kindScalar, typ: typeString, text: "<<", rng: source.Range{Start: st, End: b.afterToken(tk)}, y: mv.Key})
 	} else {
 		p.key = b.conv(mv.Key)
 	}
 	colon := b.pos(mv.Start)
 	if p.key == nil {
-		p.key = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: colon, End: colon}}
+		p.key = b.newNode(node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: colon, End: colon}})
 	}
 	afterColon := b.afterToken(mv.Start)
 	p.value = b.conv(mv.Value)
 	if p.value == nil {
-		p.value = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: afterColon, End: afterColon}}
+		p.value = b.newNode(node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: afterColon, End: afterColon}})
 	}
 	if p.value.isNull() && p.value.rng.Start.Before(afterColon) && !p.value.alias {
 		p.value.rng = source.Range{Start: afterColon, End: afterColon}
@@ -507,7 +534,7 @@ func (b *builder) fillPair(p *pair, mv *ast.MappingValueNode) {
 }
 
 func (b *builder) sequence(y *ast.SequenceNode) *node {
-	s := &node{kind: kindSeq, flow: y.IsFlowStyle, y: y, items: make([]*node, 0, len(y.Values))}
+	s := b.newNode(node{kind: kindSeq, flow: y.IsFlowStyle, y: y, items: make([]*node, 0, len(y.Values))})
 	start := b.pos(y.Start)
 	for i, v := range y.Values {
 		item := b.conv(v)
@@ -519,7 +546,12 @@ func (b *builder) sequence(y *ast.SequenceNode) *node {
 			} else if item != nil {
 				p = item.rng.Start
 			}
-			item = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, y: v}
+			if item != nil {
+				// The replaced node stays in its chunk: let go of its
+				// go-yaml node, which Parse drops from the tree only.
+				item.y = nil
+			}
+			item = b.newNode(node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: p, End: p}, y: v})
 		}
 		s.items = append(s.items, item)
 	}
@@ -549,7 +581,7 @@ func (b *builder) alias(y *ast.AliasNode) *node {
 	target, ok := b.anchors[name]
 	if !ok {
 		b.errs = append(b.errs, syntaxError{msg: fmt.Sprintf("could not find alias %q", name), pos: start})
-		return &node{kind: kindScalar, typ: typeNull, rng: r, alias: true, y: y}
+		return b.newNode(node{kind: kindScalar, typ: typeNull, rng: r, alias: true, y: y})
 	}
 	return relocate(target, r)
 }
@@ -579,7 +611,7 @@ func (b *builder) tagged(y *ast.TagNode) *node {
 	start := b.pos(y.Start)
 	n := b.conv(y.Value)
 	if n == nil {
-		n = &node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: start, End: b.afterToken(y.Start)}, y: y}
+		n = b.newNode(node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: start, End: b.afterToken(y.Start)}, y: y})
 	}
 	n.rng.Start = start
 	n.opaque = true
@@ -618,7 +650,7 @@ func (b *builder) literal(y *ast.LiteralNode) *node {
 			}
 		}
 	}
-	return &node{kind: kindScalar, typ: typeString, text: text, rng: source.Range{Start: start, End: end}, y: y}
+	return b.newNode(node{kind: kindScalar, typ: typeString, text: text, rng: source.Range{Start: start, End: end}, y: y})
 }
 
 func (b *builder) lineText(line int) string {
@@ -636,7 +668,7 @@ func (b *builder) lineText(line int) string {
 func (b *builder) scalar(y ast.ScalarNode) *node {
 	tk := y.GetToken()
 	start := b.pos(tk)
-	n := &node{kind: kindScalar, y: y}
+	n := b.newNode(node{kind: kindScalar, y: y})
 	if tk == nil {
 		n.typ = typeNull
 		n.rng = source.Range{Start: start, End: start}
