@@ -70,7 +70,7 @@ func TestPushWithCredentials(t *testing.T) {
 	noAuth := filepath.Join(t.TempDir(), "auth.json")
 	os.WriteFile(noAuth, []byte(`{"auths":{}}`), 0o600)
 	other := reg + "/zlayer/private:anonymous"
-	_, rec, err = runBuild(t, s, dir, p, Options{Tags: []string{other}, Push: true, InsecureRegistry: true, AuthFile: noAuth})
+	_, _, err = runBuild(t, s, dir, p, Options{Tags: []string{other}, Push: true, InsecureRegistry: true, AuthFile: noAuth})
 	t.Cleanup(func() { s.RemoveImage(other) })
 	if err == nil {
 		t.Fatal("a push without credentials succeeded")
