@@ -300,13 +300,17 @@ type builder struct {
 	pairs []pair
 }
 
-// slabSize is the number of nodes or pairs allocated at once.
+// slabSize is the most nodes or pairs allocated at once; the first
+// chunks are smaller, so that a small file stays small.
 const slabSize = 256
+
+// nextChunk is the capacity of the chunk that follows one of capacity c.
+func nextChunk(c int) int { return min(max(2*c, 16), slabSize) }
 
 // newNode returns a pointer to a copy of n.
 func (b *builder) newNode(n node) *node {
 	if len(b.nodes) == cap(b.nodes) {
-		b.nodes = make([]node, 0, slabSize)
+		b.nodes = make([]node, 0, nextChunk(cap(b.nodes)))
 	}
 	b.nodes = append(b.nodes, n)
 	return &b.nodes[len(b.nodes)-1]
@@ -318,7 +322,7 @@ func (b *builder) newPairs(n int) []pair {
 		return make([]pair, n)
 	}
 	if cap(b.pairs)-len(b.pairs) < n {
-		b.pairs = make([]pair, 0, slabSize)
+		b.pairs = make([]pair, 0, max(nextChunk(cap(b.pairs)), n))
 	}
 	b.pairs = b.pairs[:len(b.pairs)+n]
 	return b.pairs[len(b.pairs)-n:]
