@@ -60,8 +60,11 @@ func Parse(name string, src []byte) *File {
 	bk := make(chan buildkitResult, 1)
 	go func() { bk <- runBuildkit(src) }()
 	sc := newScanner(src)
-	for _, l := range sc.scan() {
-		f.Instructions = append(f.Instructions, p.instruction(l))
+	ls := sc.scan()
+	f.Instructions = make([]*Instruction, len(ls))
+	slab := make([]Instruction, len(ls))
+	for i := range ls {
+		f.Instructions[i] = p.instruction(&ls[i], &slab[i])
 	}
 	f.Escape = sc.escape
 	f.AST = p.buildkitReport(<-bk)
@@ -104,9 +107,9 @@ func (p *parse) posAt(off int) source.Pos {
 	return pos
 }
 
-// instruction builds an Instruction from a scanned logical line.
-func (p *parse) instruction(l *logical) *Instruction {
-	in := p.fromTokens(l, l.tok)
+// instruction fills in from a scanned logical line and returns it.
+func (p *parse) instruction(l *logical, in *Instruction) *Instruction {
+	p.fromTokens(l, l.tok, in)
 	for _, h := range l.heredocs {
 		in.Heredocs = append(in.Heredocs, Heredoc{
 			Name: h.Name, Content: h.Content, Expand: h.Expand, Chomp: h.Chomp,
@@ -120,15 +123,19 @@ func (p *parse) instruction(l *logical) *Instruction {
 	return in
 }
 
-func (p *parse) fromTokens(l *logical, t tokens) *Instruction {
+// fromTokens fills in from the tokens of a logical line and returns it.
+func (p *parse) fromTokens(l *logical, t tokens, in *Instruction) *Instruction {
 	span := func(pc piece) source.Range { return p.rangeOf(l.span(pc.start, pc.end)) }
-	in := &Instruction{
+	*in = Instruction{
 		Keyword:      t.keyword.text,
 		KeywordRange: span(t.keyword),
 		JSON:         t.json,
 		Stage:        -1,
 	}
 	end := max(t.rest.end, t.keyword.end)
+	if len(t.flags) > 0 {
+		in.Flags = make([]Flag, 0, len(t.flags))
+	}
 	for _, fl := range t.flags {
 		f := Flag{Name: fl.name, Value: fl.value, HasValue: fl.hasValue, Range: span(fl.piece)}
 		nameEnd := fl.end
@@ -140,12 +147,15 @@ func (p *parse) fromTokens(l *logical, t tokens) *Instruction {
 		in.Flags = append(in.Flags, f)
 		end = max(end, fl.end)
 	}
+	if len(t.args) > 0 {
+		in.Args = make([]Arg, 0, len(t.args))
+	}
 	for _, a := range t.args {
 		in.Args = append(in.Args, Arg{Value: a.text, Range: span(a)})
 	}
 	in.Range = span(piece{start: t.keyword.start, end: end})
 	if t.trigger != nil {
-		in.Trigger = p.fromTokens(l, *t.trigger)
+		in.Trigger = p.fromTokens(l, *t.trigger, new(Instruction))
 	}
 	return in
 }

@@ -107,8 +107,8 @@ func isCommentLine(line []byte) bool {
 }
 
 // scan returns the logical lines of the file.
-func (s *scanner) scan() []*logical {
-	var out []*logical
+func (s *scanner) scan() []logical {
+	var out []logical
 	var directives parser.DirectiveParser
 	for i := 0; i < len(s.lines); i++ {
 		ln := s.lines[i]
@@ -132,7 +132,7 @@ func (s *scanner) scan() []*logical {
 		if end && n == 0 {
 			continue
 		}
-		l := &logical{startLine: i + 1, origin: off}
+		l := logical{startLine: i + 1, origin: off}
 		l.add(trimmed[:n], off)
 		for !end && i+1 < len(s.lines) {
 			i++
@@ -151,7 +151,7 @@ func (s *scanner) scan() []*logical {
 		l.endLine = i + 1
 		l.text, l.buf = string(l.buf), nil
 		l.tok = tokenize(l.text, s.escape)
-		i = s.readHeredocs(l, i)
+		i = s.readHeredocs(&l, i)
 		out = append(out, l)
 	}
 	return out

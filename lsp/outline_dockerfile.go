@@ -1,7 +1,9 @@
 package lsp
 
 import (
+	"bytes"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zlayer/zlayer/dockerfile"
 	"github.com/zlayer/zlayer/source"
@@ -19,6 +21,7 @@ func dockerfileOutline(f *dockerfile.File) *outline {
 		if st.Base != "" && earlierStage(f, st.Base, st.Index) {
 			o.refs = append(o.refs, &ref{kind: refStage, name: strings.ToLower(st.Base), rng: st.BaseRange, stage: st.Index})
 		}
+		ss.steps = make([]stepSym, 0, len(st.Instructions))
 		for _, in := range st.Instructions {
 			ss.steps = append(ss.steps, stepSym{label: instructionLabel(sf, in), rng: in.Range, sel: in.KeywordRange})
 		}
@@ -56,17 +59,22 @@ func instructionLabel(sf *source.File, in *dockerfile.Instruction) string {
 	if end <= start {
 		return in.Name()
 	}
-	text, _, _ := strings.Cut(string(sf.Text[start:end]), "\n")
-	text = strings.TrimRight(strings.TrimSpace(text), "\\`")
+	line := sf.Text[start:end]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	text := strings.TrimRight(strings.TrimSpace(string(line)), "\\`")
 	return strings.TrimSpace(in.Name() + " " + shorten(text, 60))
 }
 
+// shorten cuts s to n characters, the last one an ellipsis.
 func shorten(s string, n int) string {
 	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return s
 	}
-	return s
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
 
 // instructionRefs lists the stage and variable occurrences of one

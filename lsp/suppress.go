@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/zlayer/zlayer/diag"
@@ -27,11 +28,12 @@ func scanIgnores(f *source.File, dockerfile bool) ignores {
 	var pending []string
 	inDirectives := dockerfile
 	for n := 1; n <= f.LineCount(); n++ {
-		line := strings.TrimSpace(f.LineText(n))
-		if line == "" {
+		start := f.Offset(source.Pos{Line: n})
+		text := bytes.TrimSpace(f.Text[start : start+f.LineLen(n)])
+		if len(text) == 0 {
 			continue
 		}
-		if !strings.HasPrefix(line, "#") {
+		if text[0] != '#' {
 			inDirectives = false
 			if len(pending) > 0 {
 				set := ig.lines[n]
@@ -46,7 +48,7 @@ func scanIgnores(f *source.File, dockerfile bool) ignores {
 			}
 			continue
 		}
-		body := strings.TrimSpace(strings.TrimPrefix(line, "#"))
+		body := strings.TrimSpace(string(text[1:]))
 		if codes, ok := cutCodes(body, "zlayer-ignore:"); ok {
 			pending = append(pending, codes...)
 		} else if codes, ok := cutCodes(body, "zlayer-ignore "); ok {
@@ -95,7 +97,7 @@ func (ig ignores) silenced(d diag.Diagnostic) bool {
 // filterDiagnostics drops silenced diagnostics and applies lint.rules
 // severities ("off" drops the rule).
 func filterDiagnostics(ds []diag.Diagnostic, ig ignores, lint LintSettings) []diag.Diagnostic {
-	out := ds[:0:0]
+	out := make([]diag.Diagnostic, 0, len(ds))
 	for _, d := range ds {
 		if d.Code != "" && ig.silenced(d) {
 			continue

@@ -153,7 +153,7 @@ func chain(f *dockerfile.File, st *dockerfile.Stage, fn func(*dockerfile.Instruc
 		stages = append([]*dockerfile.Stage{cur}, stages...)
 	}
 	for _, s := range stages {
-		for _, in := range parsed(s) {
+		for in := range parsed(s) {
 			fn(in)
 		}
 	}
@@ -237,7 +237,7 @@ func checkExposeFormat(c *checker) {
 func checkMultiple(c *checker) {
 	for _, st := range c.f.Stages {
 		last := map[string]*dockerfile.Instruction{}
-		for _, in := range parsed(st) {
+		for in := range parsed(st) {
 			name := in.Name()
 			if name != "CMD" && name != "ENTRYPOINT" && name != "HEALTHCHECK" {
 				continue

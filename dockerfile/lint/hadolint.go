@@ -215,7 +215,7 @@ func checkRelativeCopyDest(c *checker) {
 func checkConsecutiveRuns(c *checker) {
 	for _, st := range c.f.Stages {
 		var prev *dockerfile.Instruction
-		for _, in := range parsed(st) {
+		for in := range parsed(st) {
 			_, isRun := in.Command.(*instructions.RunCommand)
 			if isRun && prev != nil && len(in.Flags) == 0 && len(prev.Flags) == 0 {
 				c.report(in.KeywordRange, "Multiple consecutive RUN instructions. Consider consolidation.")

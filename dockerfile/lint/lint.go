@@ -13,8 +13,10 @@
 package lint
 
 import (
-	"github.com/agext/levenshtein"
+	"iter"
 	"strings"
+
+	"github.com/agext/levenshtein"
 
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/dockerfile"
@@ -99,15 +101,15 @@ func (c *checker) report(r source.Range, msg string) {
 	})
 }
 
-// instructions yields the parsed instructions of a stage.
-func parsed(st *dockerfile.Stage) []*dockerfile.Instruction {
-	var out []*dockerfile.Instruction
-	for _, in := range st.Instructions {
-		if in.Command != nil {
-			out = append(out, in)
+// parsed yields the instructions of a stage that BuildKit parsed.
+func parsed(st *dockerfile.Stage) iter.Seq[*dockerfile.Instruction] {
+	return func(yield func(*dockerfile.Instruction) bool) {
+		for _, in := range st.Instructions {
+			if in.Command != nil && !yield(in) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 // argsRange covers all arguments of an instruction (its keyword when it

@@ -29,7 +29,7 @@ func checkLaterStageRefs(c *checker) {
 		if st.From != nil && st.Base != "" {
 			c.laterStage("FROM "+st.Base, st.Base, st.BaseRange, st.Index, st.Index+1)
 		}
-		for _, in := range parsed(st) {
+		for in := range parsed(st) {
 			run, ok := in.Command.(*instructions.RunCommand)
 			if !ok {
 				continue

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/dockerfile"
+	"github.com/zlayer/zlayer/source"
 )
 
 // suppressions are the silencing comments of a file.
@@ -36,22 +38,28 @@ func suppressionsOf(f *dockerfile.File) *suppressions {
 		}
 	}
 	for line := 1; line <= f.Source.LineCount(); line++ {
-		if m := reHadolint.FindStringSubmatch(strings.TrimSpace(f.Source.LineText(line))); m != nil && m[1] != "" {
+		// Only comment lines can hold a suppression; the others skip
+		// the patterns.
+		text := commentLine(f, line)
+		if text == "" {
+			continue
+		}
+		if m := reHadolint.FindStringSubmatch(text); m != nil && m[1] != "" {
 			addCodes(s.global, m[2])
 		}
 	}
 	for _, in := range f.Instructions {
-		codes := map[string]bool{}
+		var codes map[string]bool
 		for line := in.KeywordRange.Start.Line - 1; line >= 1; line-- {
-			text := strings.TrimSpace(f.Source.LineText(line))
-			if !strings.HasPrefix(text, "#") {
+			text := commentLine(f, line)
+			if text == "" {
 				break
 			}
 			if m := reHadolint.FindStringSubmatch(text); m != nil && m[1] == "" {
-				addCodes(codes, m[2])
+				codes = addCodes(codes, m[2])
 			}
 			if m := reZlayer.FindStringSubmatch(text); m != nil {
-				addCodes(codes, m[1])
+				codes = addCodes(codes, m[1])
 			}
 		}
 		if len(codes) > 0 {
@@ -61,10 +69,27 @@ func suppressionsOf(f *dockerfile.File) *suppressions {
 	return s
 }
 
-func addCodes(set map[string]bool, list string) {
+// commentLine returns line n of f without surrounding white space when it
+// is a comment ("#..."), else "".
+func commentLine(f *dockerfile.File, n int) string {
+	start := f.Source.Offset(source.Pos{Line: n})
+	text := bytes.TrimSpace(f.Source.Text[start : start+f.Source.LineLen(n)])
+	if len(text) == 0 || text[0] != '#' {
+		return ""
+	}
+	return string(text)
+}
+
+// addCodes adds the codes of a comma- or blank-separated list to set,
+// making it if it is nil, and returns it.
+func addCodes(set map[string]bool, list string) map[string]bool {
 	for _, c := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if set == nil {
+			set = map[string]bool{}
+		}
 		set[c] = true
 	}
+	return set
 }
 
 func (s *suppressions) skipCheck(rule string) bool { return s.checkAll || s.checkSkip[rule] }
@@ -72,7 +97,7 @@ func (s *suppressions) skipCheck(rule string) bool { return s.checkAll || s.chec
 // filter drops silenced diagnostics: those of a globally ignored code and
 // those inside an instruction whose comment ignores their code.
 func (s *suppressions) filter(f *dockerfile.File, ds []diag.Diagnostic) []diag.Diagnostic {
-	var out []diag.Diagnostic
+	out := make([]diag.Diagnostic, 0, len(ds))
 	for _, d := range ds {
 		if s.global[d.Code] || s.ignoredAt(f, d) {
 			continue

@@ -68,7 +68,7 @@ func checkUndefinedVars(c *checker) {
 		for n := range s.names {
 			envNames[n] = true
 		}
-		for _, in := range parsed(st) {
+		for in := range parsed(st) {
 			c.checkWords(in, s)
 			define(in, s.names, envNames)
 		}
