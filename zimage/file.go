@@ -248,13 +248,13 @@ func Parse(name string, src []byte) *File {
 // parse is Parse keeping the go-yaml tree under the File's nodes.
 func parse(name string, src []byte) *File {
 	f := &File{Source: source.NewFile(name, src)}
-	text, bom := src, 0
-	if len(text) >= 3 && text[0] == 0xEF && text[1] == 0xBB && text[2] == 0xBF {
+	sf, bom := f.Source, 0
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		// A byte-order mark is ignored: parse without it, then move the
 		// positions of line 1 back behind it.
-		text, bom = text[3:], 3
+		sf, bom = source.NewFile(name, src[3:]), 3
 	}
-	py := parseTolerant(source.NewFile(name, text))
+	py := parseTolerant(sf)
 	if bom > 0 {
 		py.shiftFirstLine(bom)
 	}
