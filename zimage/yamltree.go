@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -143,7 +144,7 @@ const maxRecoveries = 64
 // parseTolerant parses src, blanking the offending line after each syntax
 // error and trying again, so that a broken document still yields an AST.
 func parseTolerant(sf *source.File) *parsedYAML {
-	text := append([]byte(nil), sf.Text...)
+	text := sf.Text // copied before the first line is blanked
 	py := &parsedYAML{blanked: map[int]bool{}}
 	for attempt := 0; ; attempt++ {
 		f, err := safeParse(text)
@@ -158,6 +159,9 @@ func parseTolerant(sf *source.File) *parsedYAML {
 		if line == 0 || attempt >= maxRecoveries {
 			py.text = text
 			return py
+		}
+		if len(py.blanked) == 0 {
+			text = slices.Clone(text)
 		}
 		blankLine(text, sf, line)
 		py.blanked[line] = true
