@@ -97,17 +97,20 @@ func uriPath(u uri.URI) string {
 func (d *document) poke() { d.s.sched.poke(d) }
 
 // update publishes the diagnostics of the latest generation unless they
-// were already published, so superseded generations are skipped.
-func (d *document) update(ctx context.Context) {
+// were already published, so superseded generations are skipped. It
+// reports whether this was the document's first publish.
+func (d *document) update(ctx context.Context) (first bool) {
 	snap := d.snapshot()
 	d.mu.Lock()
 	e := d.extra
 	d.mu.Unlock()
 	if snap.gen == d.published.gen && e == d.published.extra {
-		return
+		return false
 	}
+	first = d.published.gen == 0
 	d.published.gen, d.published.extra = snap.gen, e
 	d.s.publish(ctx, d, snap)
+	return first
 }
 
 // close takes the document out of the scheduler and the recently used

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"runtime/debug"
 	"sync"
 )
 
@@ -16,9 +17,20 @@ type scheduler struct {
 	work    *sync.Cond // signalled when a document is queued or the pool stops
 	idle    *sync.Cond // broadcast when a worker finishes a document
 	queue   []*document
+	running int // documents being worked on
+	// opened counts the documents published for the first time since
+	// memory was last returned to the operating system.
+	opened  int
 	stopped bool
 	workers sync.WaitGroup
 }
+
+// releaseAfterOpens is how many newly opened documents make a burst:
+// when the queue runs dry after one, the heap the burst used is returned
+// to the operating system at once instead of over the next minutes.
+// Editors open a workspace's files in such bursts; a single open or an
+// edit never triggers it.
+const releaseAfterOpens = 16
 
 // schedState is a document's place in the scheduler, guarded by
 // scheduler.mu.
@@ -94,8 +106,10 @@ func (q *scheduler) worker(ctx context.Context) {
 		if d == nil {
 			return
 		}
-		d.update(ctx)
-		q.done(d)
+		opened := d.update(ctx)
+		if q.done(d, opened) {
+			debug.FreeOSMemory()
+		}
 	}
 }
 
@@ -113,13 +127,20 @@ func (q *scheduler) next() *document {
 	q.queue[0] = nil
 	q.queue = q.queue[1:]
 	d.sched.queued, d.sched.running = false, true
+	q.running++
 	return d
 }
 
-// done releases d, queueing it again if it was poked meanwhile.
-func (q *scheduler) done(d *document) {
+// done releases d, queueing it again if it was poked meanwhile. opened
+// says d was published for the first time; done reports whether that
+// ended a burst of opens, so that the caller returns memory.
+func (q *scheduler) done(d *document, opened bool) (release bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.running--
+	if opened {
+		q.opened++
+	}
 	st := &d.sched
 	st.running = false
 	if st.again && !st.closed && !q.stopped {
@@ -129,4 +150,9 @@ func (q *scheduler) done(d *document) {
 	}
 	st.again = false
 	q.idle.Broadcast()
+	if q.opened < releaseAfterOpens || len(q.queue) > 0 || q.running > 0 || q.stopped {
+		return false
+	}
+	q.opened = 0
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -106,5 +107,67 @@ func TestRecentUse(t *testing.T) {
 	r.drop(docs[0])
 	if slices.Contains(r.docs, docs[0]) || len(r.docs) != keptAnalyses-1 {
 		t.Errorf("after drop: %d documents kept, the dropped one among them: %v", len(r.docs), slices.Contains(r.docs, docs[0]))
+	}
+}
+
+// TestReleaseAfterBurst checks when the scheduler returns memory: once at
+// the end of a burst of opens, never for edits or a few opens.
+func TestReleaseAfterBurst(t *testing.T) {
+	newQueue := func() *scheduler {
+		q := &scheduler{}
+		q.work, q.idle = sync.NewCond(&q.mu), sync.NewCond(&q.mu)
+		return q
+	}
+	// run works on n documents, queueing them all first, and returns
+	// after which ones (1-based) memory would be released.
+	run := func(q *scheduler, n int, opened bool) []int {
+		var docs []*document
+		for range n {
+			d := &document{}
+			docs = append(docs, d)
+			q.poke(d)
+		}
+		var releases []int
+		for i := range docs {
+			d := q.next()
+			if d != docs[i] {
+				t.Fatalf("document %d came out of the queue out of order", i)
+			}
+			if q.done(d, opened) {
+				releases = append(releases, i+1)
+			}
+		}
+		return releases
+	}
+	tests := []struct {
+		name   string
+		opens  int
+		edits  int
+		want   []int
+		single bool // the opens come one at a time
+	}{
+		{"a burst of opens releases once, at its end", releaseAfterOpens + 4, 0, []int{releaseAfterOpens + 4}, false},
+		{"a few opens do not", releaseAfterOpens - 1, 0, nil, false},
+		{"edits never do", 0, 3 * releaseAfterOpens, nil, false},
+		{"opens one at a time release when enough have come", releaseAfterOpens, 0, []int{releaseAfterOpens}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := newQueue()
+			var got []int
+			if tt.single {
+				for i := range tt.opens {
+					if len(run(q, 1, true)) > 0 {
+						got = append(got, i+1)
+					}
+				}
+			} else {
+				got = append(got, run(q, tt.opens, true)...)
+			}
+			got = append(got, run(q, tt.edits, false)...)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("released after %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
