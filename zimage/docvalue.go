@@ -41,18 +41,22 @@ func docValue(n *node) (any, bool) {
 func mapValue(n *node) (any, bool) {
 	m := make(map[string]any, len(n.pairs))
 	for _, p := range n.pairs {
-		if p.merge || p.key.kind != kindScalar {
+		if p.merge || p.key.kind != kindScalar || p.key.opaque || p.key.alias {
 			return nil, false
 		}
-		k, ok := scalarValue(p.key)
-		if !ok {
-			return nil, false
+		k := p.key.text
+		if p.key.typ != typeString {
+			v, ok := scalarValue(p.key)
+			if !ok {
+				return nil, false
+			}
+			k = keyString(v)
 		}
 		v, ok := docValue(p.value)
 		if !ok {
 			return nil, false
 		}
-		m[keyString(k)] = v
+		m[k] = v
 	}
 	return m, true
 }
