@@ -727,10 +727,19 @@ func (b *builder) quotedEnd(start source.Pos, double bool) source.Pos {
 		case t[i] == q && !double && i+1 < len(t) && t[i+1] == '\'':
 			i++
 		case t[i] == q:
-			return b.sf.PosAt(i + 1)
+			return b.posAfter(start, off, i+1)
 		}
 	}
 	return b.sf.PosAt(len(t))
+}
+
+// posAfter converts the byte offset end to a Pos, knowing that offset off
+// is at start: most scalars end on the line they start on.
+func (b *builder) posAfter(start source.Pos, off, end int) source.Pos {
+	if col := start.Col + end - off; end >= off && col <= b.sf.LineLen(start.Line) {
+		return source.Pos{Line: start.Line, Col: col}
+	}
+	return b.sf.PosAt(end)
 }
 
 // plainEnd finds the end of a plain scalar from its source text.
@@ -738,10 +747,10 @@ func (b *builder) plainEnd(start source.Pos, tk *token.Token) source.Pos {
 	off := b.sf.Offset(start)
 	origin := strings.Trim(tk.Origin, " \t\r\n")
 	if origin != "" && bytes.HasPrefix(b.text[off:], []byte(origin)) {
-		return b.sf.PosAt(off + len(origin))
+		return b.posAfter(start, off, off+len(origin))
 	}
 	if tk.Value != "" && bytes.HasPrefix(b.text[off:], []byte(tk.Value)) {
-		return b.sf.PosAt(off + len(tk.Value))
+		return b.posAfter(start, off, off+len(tk.Value))
 	}
 	// Implicit values (an empty value read as null) have no text.
 	return start
