@@ -42,6 +42,11 @@ type File struct {
 	Stages []*Stage
 	// Diagnostics holds every problem found, sorted by position.
 	Diagnostics []diag.Diagnostic
+
+	// checkOpts is the text of the "# check=" directive ("" without
+	// one): BuildKit's instruction parser warns according to it, so a
+	// reparse reuses commands only when it is unchanged.
+	checkOpts string
 }
 
 // Instruction is one instruction of a Dockerfile with the ranges of its
@@ -74,6 +79,10 @@ type Instruction struct {
 	// Stage is the index of the stage the instruction belongs to; -1
 	// before the first FROM.
 	Stage int
+
+	// hits are the warnings BuildKit's linter gave while parsing Command,
+	// kept for a reparse that reuses it.
+	hits []lintHit
 }
 
 // Name is the upper-case instruction name, e.g. "RUN".

@@ -2,8 +2,12 @@ package dockerfile
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/source"
 )
 
@@ -74,4 +78,41 @@ func inside(f *source.File, r source.Range) error {
 		}
 	}
 	return nil
+}
+
+// FuzzReparse checks that reparsing a file after an edit gives the
+// diagnostics and commands a fresh parse gives: the edit replaces n bytes
+// at offset at with ins.
+func FuzzReparse(f *testing.F) {
+	f.Add([]byte("FROM alpine AS build\nRUN echo a\n"), uint(26), uint8(1), []byte("b"))
+	f.Add([]byte("# escape=`\nFROM alpine\nRUN a `\n  b\n"), uint(0), uint8(11), []byte(""))
+	f.Add([]byte("FROM a\nMAINTAINER x\nCOPY --chmod=7 a b\n"), uint(0), uint8(0), []byte("# check=skip=all\n"))
+	f.Add([]byte("FROM a\nRUN <<E\nx\nE\nRUN b\n"), uint(14), uint8(1), []byte("y\nz"))
+	f.Fuzz(func(t *testing.T, a []byte, at uint, n uint8, ins []byte) {
+		at = min(at, uint(len(a)))
+		end := min(at+uint(n), uint(len(a)))
+		b := slices.Concat(a[:at], ins, a[end:])
+		got := Reparse("Dockerfile", b, Parse("Dockerfile", a))
+		want := Parse("Dockerfile", b)
+		if !reflect.DeepEqual(stableDiagnostics(got.Diagnostics), stableDiagnostics(want.Diagnostics)) {
+			t.Fatalf("diagnostics after reparse:\n%v\nafter a fresh parse:\n%v", got.Diagnostics, want.Diagnostics)
+		}
+		for i, in := range got.Instructions {
+			if !reflect.DeepEqual(in.Command, want.Instructions[i].Command) {
+				t.Fatalf("instruction %d: command %#v after reparse, %#v after a fresh parse", i, in.Command, want.Instructions[i].Command)
+			}
+		}
+	})
+}
+
+// stableDiagnostics drops the suggestion of an unknown-instruction error, which
+// BuildKit picks among equally close names in no fixed order.
+func stableDiagnostics(ds []diag.Diagnostic) []diag.Diagnostic {
+	out := slices.Clone(ds)
+	for i := range out {
+		if msg, _, ok := strings.Cut(out[i].Message, " (did you mean "); ok {
+			out[i].Message = msg
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -54,9 +55,16 @@ const maxRecoveries = 64
 // BuildKit's parser and the scanner that recovers every token's range read
 // the same text independently, so they run at the same time; so do the
 // two halves of the instruction parsing.
-func Parse(name string, src []byte) *File {
+func Parse(name string, src []byte) *File { return Reparse(name, src, nil) }
+
+// Reparse parses src as Parse does, after an edit of the file prev was
+// parsed from (prev may be nil). BuildKit's typed parse of an instruction
+// whose node is unchanged (same text on the same lines) is taken from
+// prev instead of being computed again, which is most of them when one
+// line of a long file is edited. Everything else is computed afresh.
+func Reparse(name string, src []byte, prev *File) *File {
 	f := &File{Source: source.NewFile(name, src)}
-	p := &parse{f: f}
+	p := &parse{f: f, prev: prev}
 	bk := make(chan buildkitResult, 1)
 	go func() { bk <- runBuildkit(src) }()
 	sc := newScanner(src)
@@ -80,6 +88,10 @@ type parse struct {
 	f     *File
 	lines map[int]*Instruction // by first line
 	hits  []lintHit
+	// prev is the file before the edit; reuse holds its instructions
+	// whose command may be reused, by first line.
+	prev  *File
+	reuse map[int]*Instruction
 }
 
 // lintHit is one warning of BuildKit's linter.
@@ -357,6 +369,7 @@ func (p *parse) lintConfig() linter.Config {
 	if !ok {
 		return linter.Config{}
 	}
+	p.f.checkOpts = opts
 	c, err := linter.ParseLintOptions(opts)
 	if err != nil {
 		line := 1
@@ -390,13 +403,14 @@ const parallelCommands = 64
 func (p *parse) parseCommands() {
 	cfg := p.lintConfig()
 	p.applyCheckDirective(p.newLinter(cfg))
+	p.reusable()
 	ins := p.f.Instructions
 	if len(ins) < parallelCommands {
 		p.parseCommandsOf(ins, cfg)
 		return
 	}
 	half := len(ins) / 2
-	second := &parse{f: &File{Source: p.f.Source}}
+	second := &parse{f: &File{Source: p.f.Source}, reuse: p.reuse}
 	done := make(chan any, 1)
 	go func() {
 		// A panic is handed to the caller's goroutine, where it would
@@ -419,16 +433,60 @@ func (p *parse) parseCommandsOf(ins []*Instruction, cfg linter.Config) {
 			continue
 		}
 		p.hits = p.hits[:0]
-		cmd, err := instructions.ParseInstructionWithLinter(in.Node, lint)
+		var cmd any
+		var err error
+		if old := p.reused(in); old != nil {
+			cmd, p.hits = old.Command, append(p.hits, old.hits...)
+		} else {
+			cmd, err = instructions.ParseInstructionWithLinter(in.Node, lint)
+		}
 		p.lintWarnings(in, lint.ReturnAsError)
 		if err != nil {
 			p.commandError(in, err)
 			continue
 		}
 		in.Command = cmd
+		if len(p.hits) > 0 {
+			in.hits = slices.Clone(p.hits)
+		}
 		p.checkTrigger(in, lint)
 		p.checkMounts(in)
 	}
+}
+
+// reusable indexes the instructions of the previous parse whose command
+// a reparse may take over: parsed without error, no ONBUILD, and parsed
+// with the same escape character and check directive.
+func (p *parse) reusable() {
+	prev := p.prev
+	if prev == nil || prev.Escape != p.f.Escape || prev.checkOpts != p.f.checkOpts {
+		return
+	}
+	p.reuse = make(map[int]*Instruction, len(prev.Instructions))
+	for _, in := range prev.Instructions {
+		if in.Command != nil && in.Node != nil && in.Trigger == nil {
+			p.reuse[in.Node.StartLine] = in
+		}
+	}
+}
+
+// reused returns the previous instruction whose BuildKit node is the same
+// as in's, or nil. BuildKit's instruction parser reads nothing but the
+// node, so the same node gives the same command and warnings.
+func (p *parse) reused(in *Instruction) *Instruction {
+	if in.Trigger != nil {
+		return nil
+	}
+	old := p.reuse[in.Node.StartLine]
+	if old == nil {
+		return nil
+	}
+	a, b := old.Node, in.Node
+	if a.EndLine != b.EndLine || a.Original != b.Original || !slices.Equal(a.PrevComment, b.PrevComment) ||
+		!slices.Equal(a.Heredocs, b.Heredocs) {
+		return nil
+	}
+	return old
 }
 
 // applyCheckDirective applies "# check=skip=" and "# check=error=true"

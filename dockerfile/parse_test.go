@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -381,5 +382,66 @@ func TestParseLongFile(t *testing.T) {
 		if _, bad := in.Flag("bogus"); in.Command == nil && !bad {
 			t.Errorf("line %d: %s has no command", in.Range.Start.Line, in.Keyword)
 		}
+	}
+}
+
+// TestReparse checks that a reparse after an edit gives exactly what a
+// fresh parse gives, and that it takes over the commands of the
+// instructions the edit left alone.
+func TestReparse(t *testing.T) {
+	const before = `# check=skip=JSONArgsRecommended
+FROM alpine:3.20 AS build
+MAINTAINER someone
+RUN --mount=type=cache,target=/c echo one \
+    two
+COPY --chmod=755 a /a
+RUN <<END
+echo heredoc
+END
+ENV A=1
+CMD echo done
+`
+	tests := []struct {
+		name       string
+		from, to   string
+		wantReused int // instructions whose command is taken over
+	}{
+		{"a word of one RUN", "echo done", "echo over", 6},
+		{"a flag becomes invalid", "--chmod=755", "--chmod=7x5", 6},
+		{"the heredoc body", "echo heredoc", "echo changed", 6},
+		{"a line inserted shifts what follows", "ENV A=1\n", "ENV A=1\nENV B=2\n", 6},
+		{"the check directive", "skip=JSONArgsRecommended", "skip=MaintainerDeprecated", 0},
+		{"a comment above an instruction", "ENV A=1\n", "# about A\nENV A=1\n", 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			after := strings.Replace(before, tt.from, tt.to, 1)
+			if after == before {
+				t.Fatalf("the edit %q -> %q changes nothing", tt.from, tt.to)
+			}
+			prev := Parse("Dockerfile", []byte(before))
+			got := Reparse("Dockerfile", []byte(after), prev)
+			want := Parse("Dockerfile", []byte(after))
+			if !reflect.DeepEqual(got.Diagnostics, want.Diagnostics) {
+				t.Errorf("diagnostics after reparse:\n%v\nafter a fresh parse:\n%v", got.Diagnostics, want.Diagnostics)
+			}
+			if len(got.Instructions) != len(want.Instructions) {
+				t.Fatalf("%d instructions after reparse, %d after a fresh parse", len(got.Instructions), len(want.Instructions))
+			}
+			reused := 0
+			for i, in := range got.Instructions {
+				if !reflect.DeepEqual(in.Command, want.Instructions[i].Command) {
+					t.Errorf("instruction %d (%s): command %#v after reparse, %#v after a fresh parse", i, in.Keyword, in.Command, want.Instructions[i].Command)
+				}
+				for _, old := range prev.Instructions {
+					if in.Command != nil && old.Command == in.Command {
+						reused++
+					}
+				}
+			}
+			if reused != tt.wantReused {
+				t.Errorf("%d commands taken over, want %d", reused, tt.wantReused)
+			}
+		})
 	}
 }

@@ -38,7 +38,14 @@ type snapshot struct {
 // analyze parses text with the shared front end for its language and
 // computes everything the features need.
 func (s *Server) analyze(d *document, text []byte, version int32, gen uint64) *snapshot {
-	snap := analyzeText(d.path, d.lang, text, s.currentSettings(), s.opts.MaxDocumentSize)
+	return s.reanalyze(d, text, version, gen, nil)
+}
+
+// reanalyze is analyze after an edit of the text prev was computed from
+// (prev may be nil): a Dockerfile's unchanged instructions keep BuildKit's
+// parse of them.
+func (s *Server) reanalyze(d *document, text []byte, version int32, gen uint64, prev *snapshot) *snapshot {
+	snap := analyzeEdit(d.path, d.lang, text, s.currentSettings(), s.opts.MaxDocumentSize, prev)
 	snap.gen, snap.version = gen, version
 	return snap
 }
@@ -60,6 +67,12 @@ func Check(path string, text []byte, settings Settings) []diag.Diagnostic {
 // analyzeText parses text with the shared front end for lang and computes
 // everything the features need.
 func analyzeText(path string, lang language, text []byte, settings Settings, maxSize int) *snapshot {
+	return analyzeEdit(path, lang, text, settings, maxSize, nil)
+}
+
+// analyzeEdit is analyzeText after an edit of the text prev was computed
+// from; prev may be nil.
+func analyzeEdit(path string, lang language, text []byte, settings Settings, maxSize int, prev *snapshot) *snapshot {
 	d := &document{path: path, lang: lang}
 	snap := &snapshot{lang: d.lang, file: source.NewFile(d.path, text), outline: &outline{}, settings: settings}
 	if reason := unanalysable(text, maxSize); reason != "" {
@@ -75,7 +88,11 @@ func analyzeText(path string, lang language, text []byte, settings Settings, max
 	var ds []diag.Diagnostic
 	switch d.lang {
 	case langDockerfile:
-		snap.df = dockerfile.Parse(d.path, text)
+		var before *dockerfile.File
+		if prev != nil {
+			before = prev.df
+		}
+		snap.df = dockerfile.Reparse(d.path, text, before)
 		snap.file = snap.df.Source
 		ds = append(ds, snap.df.Diagnostics...)
 		ds = append(ds, dockerfileChecks(snap, settings)...)

@@ -170,11 +170,11 @@ func (d *document) analysis() *snapshot {
 		d.mu.Unlock()
 		return c
 	}
-	text, version, gen := d.text, d.version, d.gen
+	text, version, gen, prev := d.text, d.version, d.gen, d.cached
 	d.mu.Unlock()
 
 	d.s.analyses <- struct{}{}
-	snap := d.s.analyze(d, text, version, gen)
+	snap := d.s.reanalyze(d, text, version, gen, prev)
 	<-d.s.analyses
 
 	d.mu.Lock()
