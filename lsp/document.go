@@ -80,7 +80,7 @@ type document struct {
 // newDocument makes a document; start queues its first analysis.
 func (s *Server) newDocument(u uri.URI, lang language, text []byte, version int32) (d *document, start func()) {
 	d = &document{s: s, uri: u, path: uriPath(u), lang: lang, text: text, version: version, gen: 1}
-	return d, d.poke
+	return d, func() { s.sched.open(d) }
 }
 
 // uriPath is the file-system path of a file: URI, or the URI's path for
@@ -98,8 +98,8 @@ func (d *document) poke() { d.s.sched.poke(d) }
 
 // update publishes the diagnostics of the latest generation unless they
 // were already published, so superseded generations are skipped. It
-// reports whether this was the document's first publish.
-func (d *document) update(ctx context.Context) (first bool) {
+// reports whether it published.
+func (d *document) update(ctx context.Context) (published bool) {
 	snap := d.snapshot()
 	d.mu.Lock()
 	e := d.extra
@@ -107,10 +107,9 @@ func (d *document) update(ctx context.Context) (first bool) {
 	if snap.gen == d.published.gen && e == d.published.extra {
 		return false
 	}
-	first = d.published.gen == 0
 	d.published.gen, d.published.extra = snap.gen, e
 	d.s.publish(ctx, d, snap)
-	return first
+	return true
 }
 
 // close takes the document out of the scheduler and the recently used

@@ -18,24 +18,37 @@ type scheduler struct {
 	idle    *sync.Cond // broadcast when a worker finishes a document
 	queue   []*document
 	running int // documents being worked on
-	// opened counts the documents published for the first time since
-	// memory was last returned to the operating system.
-	opened  int
-	stopped bool
-	workers sync.WaitGroup
+	// opening counts the opened documents whose first diagnostics are
+	// not published yet.
+	opening int
+	// burst is set while a burst of opens lasts; gcPercent is the GC
+	// percentage to restore after it.
+	burst     bool
+	gcPercent int
+	stopped   bool
+	workers   sync.WaitGroup
 }
 
-// releaseAfterOpens is how many newly opened documents make a burst:
-// when the queue runs dry after one, the heap the burst used is returned
-// to the operating system at once instead of over the next minutes.
-// Editors open a workspace's files in such bursts; a single open or an
-// edit never triggers it.
-const releaseAfterOpens = 16
+// An editor opening a workspace sends many didOpen notifications at once.
+// Such a burst makes mostly garbage: every document is parsed, published
+// and, past the recently used ones, dropped. While burstOpens or more
+// opened documents wait for their first diagnostics, the GC runs at
+// burstGCPercent instead of the usual percentage, so that the heap stays
+// close to what is live rather than growing to twice that; when the burst
+// is over the percentage is restored and the heap the burst used is
+// returned to the operating system at once, not over the next minutes.
+// Single opens, edits and requests never see either.
+const (
+	burstOpens     = 16
+	burstGCPercent = 50
+)
 
 // schedState is a document's place in the scheduler, guarded by
 // scheduler.mu.
 type schedState struct {
 	queued, running, again, closed bool
+	// opening is set from didOpen until the first publish.
+	opening bool
 }
 
 // newScheduler starts n workers that publish diagnostics until ctx ends.
@@ -48,6 +61,31 @@ func newScheduler(ctx context.Context, n int) *scheduler {
 	}
 	context.AfterFunc(ctx, q.stop)
 	return q
+}
+
+// open queues the first diagnostics of a newly opened document.
+func (q *scheduler) open(d *document) {
+	q.mu.Lock()
+	if !d.sched.closed && !q.stopped {
+		d.sched.opening = true
+		q.opening++
+		if q.opening >= burstOpens && !q.burst {
+			q.startBurst()
+		}
+	}
+	q.mu.Unlock()
+	q.poke(d)
+}
+
+// startBurst lowers the GC percentage for a burst of opens, unless the GC
+// is switched off (GOGC=off), which is left alone.
+func (q *scheduler) startBurst() {
+	old := debug.SetGCPercent(burstGCPercent)
+	if old < 0 {
+		debug.SetGCPercent(old)
+		return
+	}
+	q.burst, q.gcPercent = true, old
 }
 
 // poke asks for d's diagnostics to be brought up to date. A document
@@ -73,6 +111,10 @@ func (q *scheduler) remove(d *document) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	d.sched.closed = true
+	if d.sched.opening {
+		d.sched.opening = false
+		q.opening--
+	}
 	if d.sched.queued {
 		for i, e := range q.queue {
 			if e == d {
@@ -90,6 +132,7 @@ func (q *scheduler) remove(d *document) {
 // stop ends the workers; documents still queued are dropped.
 func (q *scheduler) stop() {
 	q.mu.Lock()
+	q.endBurst()
 	q.stopped = true
 	q.queue = nil
 	q.work.Broadcast()
@@ -106,8 +149,8 @@ func (q *scheduler) worker(ctx context.Context) {
 		if d == nil {
 			return
 		}
-		opened := d.update(ctx)
-		if q.done(d, opened) {
+		published := d.update(ctx)
+		if q.done(d, published) {
 			debug.FreeOSMemory()
 		}
 	}
@@ -131,18 +174,19 @@ func (q *scheduler) next() *document {
 	return d
 }
 
-// done releases d, queueing it again if it was poked meanwhile. opened
-// says d was published for the first time; done reports whether that
-// ended a burst of opens, so that the caller returns memory.
-func (q *scheduler) done(d *document, opened bool) (release bool) {
+// done releases d, queueing it again if it was poked meanwhile.
+// published says d's diagnostics were published; done reports whether
+// that ended a burst of opens, so that the caller returns memory.
+func (q *scheduler) done(d *document, published bool) (release bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.running--
-	if opened {
-		q.opened++
-	}
 	st := &d.sched
 	st.running = false
+	if published && st.opening {
+		st.opening = false
+		q.opening--
+	}
 	if st.again && !st.closed && !q.stopped {
 		st.again, st.queued = false, true
 		q.queue = append(q.queue, d)
@@ -150,9 +194,17 @@ func (q *scheduler) done(d *document, opened bool) (release bool) {
 	}
 	st.again = false
 	q.idle.Broadcast()
-	if q.opened < releaseAfterOpens || len(q.queue) > 0 || q.running > 0 || q.stopped {
+	if !q.burst || q.opening > 0 || len(q.queue) > 0 || q.running > 0 {
 		return false
 	}
-	q.opened = 0
+	q.endBurst()
 	return true
+}
+
+// endBurst restores the GC percentage after a burst of opens.
+func (q *scheduler) endBurst() {
+	if q.burst {
+		debug.SetGCPercent(q.gcPercent)
+		q.burst = false
+	}
 }

@@ -3,6 +3,7 @@ package lsp
 import (
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -110,63 +111,93 @@ func TestRecentUse(t *testing.T) {
 	}
 }
 
-// TestReleaseAfterBurst checks when the scheduler returns memory: once at
-// the end of a burst of opens, never for edits or a few opens.
-func TestReleaseAfterBurst(t *testing.T) {
+// TestBurstOfOpens checks when the scheduler lowers the GC percentage
+// and returns memory: during and at the end of a burst of opens, never
+// for edits or opens that come one at a time.
+func TestBurstOfOpens(t *testing.T) {
 	newQueue := func() *scheduler {
 		q := &scheduler{}
 		q.work, q.idle = sync.NewCond(&q.mu), sync.NewCond(&q.mu)
 		return q
 	}
-	// run works on n documents, queueing them all first, and returns
-	// after which ones (1-based) memory would be released.
-	run := func(q *scheduler, n int, opened bool) []int {
+	gcPercent := func() int {
+		old := debug.SetGCPercent(100)
+		debug.SetGCPercent(old)
+		return old
+	}
+	before := gcPercent()
+	// run queues n documents (opened or edited) and works on them in
+	// order; it returns after which ones (1-based) memory would be
+	// released and the GC percentage seen while each was worked on.
+	run := func(q *scheduler, n int, open bool) (releases, percents []int) {
 		var docs []*document
 		for range n {
 			d := &document{}
 			docs = append(docs, d)
-			q.poke(d)
+			if open {
+				q.open(d)
+			} else {
+				q.poke(d)
+			}
 		}
-		var releases []int
 		for i := range docs {
 			d := q.next()
 			if d != docs[i] {
 				t.Fatalf("document %d came out of the queue out of order", i)
 			}
-			if q.done(d, opened) {
+			percents = append(percents, gcPercent())
+			if q.done(d, true) {
 				releases = append(releases, i+1)
 			}
 		}
-		return releases
+		return releases, percents
 	}
-	tests := []struct {
+	t.Run("a burst releases once, at its end, with the GC tight while it lasts", func(t *testing.T) {
+		n := burstOpens + 4
+		releases, percents := run(newQueue(), n, true)
+		if !slices.Equal(releases, []int{n}) {
+			t.Errorf("released after %v, want [%d]", releases, n)
+		}
+		for i, p := range percents {
+			if p != burstGCPercent {
+				t.Errorf("GC percentage %d while document %d of the burst was analysed, want %d", p, i+1, burstGCPercent)
+			}
+		}
+		if got := gcPercent(); got != before {
+			t.Errorf("GC percentage %d after the burst, want %d as before", got, before)
+		}
+	})
+	for _, tt := range []struct {
 		name   string
-		opens  int
-		edits  int
-		want   []int
-		single bool // the opens come one at a time
+		n      int
+		open   bool
+		single bool // one document at a time
 	}{
-		{"a burst of opens releases once, at its end", releaseAfterOpens + 4, 0, []int{releaseAfterOpens + 4}, false},
-		{"a few opens do not", releaseAfterOpens - 1, 0, nil, false},
-		{"edits never do", 0, 3 * releaseAfterOpens, nil, false},
-		{"opens one at a time release when enough have come", releaseAfterOpens, 0, []int{releaseAfterOpens}, true},
-	}
-	for _, tt := range tests {
+		{"a few opens are no burst", burstOpens - 1, true, false},
+		{"edits never are", 3 * burstOpens, false, false},
+		{"nor opens one at a time", 2 * burstOpens, true, true},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			q := newQueue()
-			var got []int
-			if tt.single {
-				for i := range tt.opens {
-					if len(run(q, 1, true)) > 0 {
-						got = append(got, i+1)
-					}
+			var releases, percents []int
+			for range tt.n {
+				k := tt.n
+				if tt.single {
+					k = 1
 				}
-			} else {
-				got = append(got, run(q, tt.opens, true)...)
+				r, p := run(q, k, tt.open)
+				releases, percents = append(releases, r...), append(percents, p...)
+				if !tt.single {
+					break
+				}
 			}
-			got = append(got, run(q, tt.edits, false)...)
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("released after %v, want %v", got, tt.want)
+			if len(releases) > 0 {
+				t.Errorf("released after %v, want never", releases)
+			}
+			for _, p := range percents {
+				if p != before {
+					t.Fatalf("GC percentage %d, want %d unchanged", p, before)
+				}
 			}
 		})
 	}
