@@ -249,16 +249,33 @@ func (s *stageRun) hitAt(key StepKey) {
 }
 
 // current returns the image that holds the stage's state (its base or the
-// last cache hit), fetching a hit from the cache first; "" for scratch.
+// last cache hit), fetching a hit from the cache first; "" for scratch. A
+// working container made before the hit (from a base that had to be
+// pulled) no longer holds the stage's state and is removed, so that no
+// later step or stage copying from this one reads it.
 func (s *stageRun) current(ctx context.Context) (string, error) {
-	if s.hit != nil {
-		img, err := s.b.opts.Cache.Image(ctx, *s.hit)
-		if err != nil {
-			return "", fmt.Errorf("layer cache: %w", err)
-		}
-		s.image, s.hit = img, nil
+	if s.hit == nil {
+		return s.image, nil
 	}
-	return s.image, nil
+	img, err := s.b.opts.Cache.Image(ctx, *s.hit)
+	if err != nil {
+		return "", fmt.Errorf("layer cache: %w", err)
+	}
+	s.image, s.hit = img, nil
+	return s.image, s.removeContainer(ctx)
+}
+
+// removeContainer removes the working container, if there is one.
+func (s *stageRun) removeContainer(ctx context.Context) error {
+	if !s.created {
+		return nil
+	}
+	s.unmountRoot()
+	if _, err := s.b.do(ctx, "rm", s.ctr); err != nil {
+		return err
+	}
+	s.created, s.committed = false, false
+	return nil
 }
 
 // ensure makes the working container when a step has to run: from the
@@ -274,12 +291,8 @@ func (s *stageRun) ensure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.created {
-		s.unmountRoot()
-		if _, err := s.b.do(ctx, "rm", s.ctr); err != nil {
-			return err
-		}
-		s.created, s.committed = false, false
+	if err := s.removeContainer(ctx); err != nil {
+		return err
 	}
 	if img == "" {
 		img = "scratch"

@@ -461,3 +461,31 @@ func TestGroupsShareCommits(t *testing.T) {
 		t.Errorf("/b2 = %q", got)
 	}
 }
+
+func TestCopyFromStageOnPulledBaseThatHits(t *testing.T) {
+	// A stage whose base is pulled gets a working container before its
+	// steps hit the cache; a stage copying from it must see the cached
+	// result, not that container's base files.
+	reg := buildahtest.Registry(t)
+	s := buildahtest.NewStore(t)
+	base := reg + "/base:1"
+	ctx := context.Background()
+	if _, err := s.CLI.Output(ctx, "push", "--tls-verify=false", buildahtest.BaseImage, "docker://"+base); err != nil {
+		t.Fatal(err)
+	}
+	r := newRecipe(t, map[string]string{
+		"Dockerfile": "FROM " + base + " AS built\nRUN echo built > /v\n\nFROM localhost/busybox\nCOPY f.txt /f\nCOPY --from=built /v /v\n",
+		"f.txt":      "one\n",
+	})
+	opts := runner.Options{InsecureRegistry: true}
+	r.mustBuild(s, New(s.CLI, Options{}), opts)
+	if _, err := s.CLI.Output(ctx, "rmi", base); err != nil {
+		t.Fatal(err)
+	}
+	r.write("f.txt", "two\n")
+	o := r.mustBuild(s, New(s.CLI, Options{}), opts)
+	wantSteps(t, "base pulled again, f.txt changed", o, "built/2=C stage-1/2=R stage-1/3=R")
+	if got := s.RunIn(t, o.res.ImageID, "cat", "/f", "/v"); got != "two\nbuilt\n" {
+		t.Errorf("/f and /v = %q, want two and built", got)
+	}
+}
