@@ -66,7 +66,7 @@ func Reparse(name string, src []byte, prev *File) *File {
 	f := &File{Source: source.NewFile(name, src)}
 	p := &parse{f: f, prev: prev}
 	bk := make(chan buildkitResult, 1)
-	go func() { bk <- runBuildkit(src) }()
+	go func() { bk <- parseBuildkit(src) }()
 	sc := newScanner(src)
 	ls := sc.scan()
 	f.Instructions = make([]*Instruction, len(ls))
@@ -75,7 +75,11 @@ func Reparse(name string, src []byte, prev *File) *File {
 		f.Instructions[i] = p.instruction(&ls[i], &slab[i])
 	}
 	f.Escape = sc.escape
-	f.AST = p.buildkitReport(<-bk)
+	res := <-bk
+	if res.split && !p.sameInstructions(res.ast) {
+		res = runBuildkit(src)
+	}
+	f.AST = p.buildkitReport(res)
 	p.attachNodes()
 	p.parseCommands()
 	p.stages()
@@ -180,6 +184,8 @@ type buildkitResult struct {
 	errs     []buildkitError
 	// empty is set when BuildKit found no instruction at all.
 	empty bool
+	// split is set when the file was parsed in two halves.
+	split bool
 }
 
 // buildkitError is one error of BuildKit's parser and its first line.
@@ -229,6 +235,86 @@ func runBuildkit(src []byte) (res buildkitResult) {
 		}
 	}
 	return res
+}
+
+// splitSize is the size from which BuildKit's parser reads a file in two
+// halves at once.
+const splitSize = 8 << 10
+
+// parseBuildkit runs BuildKit's parser, on the two halves of a large file
+// at once when it can be cut between two instructions (see splitOffset).
+// The second half is parsed behind as many empty lines as the first has,
+// so that its lines keep their numbers. A half that does not parse sends
+// the whole file through runBuildkit, which reports every error.
+func parseBuildkit(src []byte) buildkitResult {
+	off := splitOffset(src)
+	if off == 0 {
+		return runBuildkit(src)
+	}
+	first := make(chan buildkitResult, 1)
+	go func() { first <- runBuildkit(src[:off]) }()
+	lines := bytes.Count(src[:off], []byte("\n"))
+	second := runBuildkit(slices.Concat(bytes.Repeat([]byte("\n"), lines), src[off:]))
+	a := <-first
+	if len(a.errs) > 0 || len(second.errs) > 0 || a.empty || second.empty || a.ast == nil || second.ast == nil {
+		return runBuildkit(src)
+	}
+	a.ast.Children = append(a.ast.Children, second.ast.Children...)
+	a.ast.EndLine = second.ast.EndLine
+	a.warnings = append(a.warnings, second.warnings...)
+	a.split = true
+	return a
+}
+
+// splitOffset returns where a file can be cut in two for BuildKit's
+// parser, or 0: the start of the line after an instruction that ends near
+// the middle of the file. Files with heredocs or an escape directive,
+// where instruction boundaries take more than a line scan to find, are
+// never cut; Parse also checks the halves' instructions against the
+// scanner's and parses the whole file again if they differ.
+func splitOffset(src []byte) int {
+	if len(src) < splitSize || bytes.Contains(src, []byte("<<")) {
+		return 0
+	}
+	if _, _, _, ok := parser.ParseDirective("escape", src); ok {
+		return 0
+	}
+	// The first content line from the middle on that follows a line
+	// without a continuation starts an instruction; the cut goes after
+	// that line, so that comments before the instruction stay with it.
+	prevEnd, continued := -1, true
+	for off := 0; off < len(src); {
+		end := bytes.IndexByte(src[off:], '\n')
+		if end < 0 {
+			end = len(src)
+		} else {
+			end += off
+		}
+		line := bytes.TrimSpace(src[off:end])
+		if len(line) > 0 && line[0] != '#' {
+			if off >= len(src)/2 && !continued && prevEnd > 0 {
+				return prevEnd
+			}
+			continued = line[len(line)-1] == '\\'
+			prevEnd = end + 1
+		}
+		off = end + 1
+	}
+	return 0
+}
+
+// sameInstructions reports whether BuildKit's nodes start on the lines
+// where the scanner found instructions, one for one.
+func (p *parse) sameInstructions(ast *parser.Node) bool {
+	if ast == nil || len(ast.Children) != len(p.f.Instructions) {
+		return false
+	}
+	for i, n := range ast.Children {
+		if n.StartLine != p.f.Instructions[i].KeywordRange.Start.Line {
+			return false
+		}
+	}
+	return true
 }
 
 // buildkitReport reports the errors and warnings of BuildKit's parser at

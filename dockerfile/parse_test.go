@@ -445,3 +445,74 @@ CMD echo done
 		})
 	}
 }
+
+// TestSplitParse checks that BuildKit's parse of a large file in two
+// halves gives the nodes and warnings of a parse of the whole file, and
+// that files it cannot cut safely are parsed whole.
+func TestSplitParse(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# syntax=docker/dockerfile:1\nARG V=1\n")
+	for stage := range 16 {
+		fmt.Fprintf(&b, "\nFROM alpine:3.20 AS s%d\n", stage)
+		for i := range 30 {
+			switch i % 6 {
+			case 0:
+				fmt.Fprintf(&b, "# step %d\nRUN echo %d \\\n    && echo more \\\n\n    && true\n", i, i) // an empty continuation line warns
+			case 1:
+				fmt.Fprintf(&b, "COPY --chmod=644 src/f-%d.txt /app/\n", i)
+			case 2:
+				fmt.Fprintf(&b, "ENV K%d=\"v %d\" \\\n  L%d=w\n", i, i, i)
+			case 3:
+				fmt.Fprintf(&b, "RUN [\"sh\", \"-c\", \"echo %d\"]\n", i)
+			default:
+				fmt.Fprintf(&b, "WORKDIR /w/%d\n", i)
+			}
+		}
+	}
+	long := b.String()
+	tests := []struct {
+		name  string
+		text  string
+		split bool
+	}{
+		{"a long file", long, true},
+		{"a heredoc", long + "RUN <<EOT\necho\nEOT\n", false},
+		{"an escape directive", "# escape=`\n" + strings.ReplaceAll(long, "\\\n", "`\n"), false},
+		{"a short file", "FROM a\nRUN b\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := []byte(tt.text)
+			if tt.split && len(src) < splitSize {
+				t.Fatalf("%d bytes: too short to be cut", len(src))
+			}
+			got, want := parseBuildkit(src), runBuildkit(src)
+			if got.split != tt.split {
+				t.Fatalf("parsed in two halves: %v, want %v", got.split, tt.split)
+			}
+			if len(got.errs) > 0 || len(want.errs) > 0 {
+				t.Fatalf("errors: %v and %v", got.errs, want.errs)
+			}
+			if !reflect.DeepEqual(got.warnings, want.warnings) {
+				t.Errorf("warnings %v, want %v", got.warnings, want.warnings)
+			}
+			if !reflect.DeepEqual(got.ast.Children, want.ast.Children) || got.ast.StartLine != want.ast.StartLine || got.ast.EndLine != want.ast.EndLine {
+				t.Errorf("the halves' nodes differ from the whole file's")
+			}
+			f := Parse("Dockerfile", src)
+			if !f.hasNodes() {
+				t.Errorf("Parse left instructions without their BuildKit node")
+			}
+		})
+	}
+}
+
+// hasNodes reports whether every instruction has its BuildKit node.
+func (f *File) hasNodes() bool {
+	for _, in := range f.Instructions {
+		if in.Node == nil {
+			return false
+		}
+	}
+	return true
+}
