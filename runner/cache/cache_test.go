@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -487,5 +488,64 @@ func TestCopyFromStageOnPulledBaseThatHits(t *testing.T) {
 	wantSteps(t, "base pulled again, f.txt changed", o, "built/2=C stage-1/2=R stage-1/3=R")
 	if got := s.RunIn(t, o.res.ImageID, "cat", "/f", "/v"); got != "two\nbuilt\n" {
 		t.Errorf("/f and /v = %q, want two and built", got)
+	}
+}
+
+func TestFailureInGroupLeavesOnlyEarlierEntries(t *testing.T) {
+	// A RUN that fails after the COPY of its group leaves no container,
+	// mount or image but the entry of the RUN before; fixed, the build
+	// continues from that entry. A cancel in the same group leaves nothing
+	// either.
+	s := buildahtest.NewStore(t)
+	before := s.Images(t)
+	dockerfile := func(run string) string {
+		return "FROM localhost/busybox\nRUN echo one > /one\nCOPY a.txt /a\nENV A=1\nRUN " + run + "\nCMD [\"x\"]\n"
+	}
+	r := newRecipe(t, map[string]string{"Dockerfile": dockerfile("cat /a && exit 3"), "a.txt": "a\n"})
+	if o := r.build(s, New(s.CLI, Options{}), runner.Options{}); o.err == nil {
+		t.Fatal("a RUN that exits 3 built")
+	}
+	for _, l := range s.Leftovers(t, before) {
+		t.Errorf("failed build left %s", l)
+	}
+	if entries, err := List(context.Background(), s.CLI); err != nil || len(entries) != 1 {
+		t.Errorf("failed build stored %d cache entries (%v), want the first RUN's", len(entries), err)
+	}
+	r.write("Dockerfile", dockerfile("cat /a > /a2"))
+	o := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{})
+	wantSteps(t, "fixed", o, "stage-0/2=C stage-0/3=R stage-0/4=R stage-0/5=R stage-0/6=R")
+	if got := s.RunIn(t, o.res.ImageID, "cat", "/one", "/a2"); got != "one\na\n" {
+		t.Errorf("/one and /a2 = %q", got)
+	}
+
+	images := s.Images(t)
+	r.write("Dockerfile", dockerfile("echo started && sleep 618"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	bf, _ := runner.FindBuildFile(r.dir, "", "")
+	p, _, err := runner.Load(bf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_, err := runner.Build(ctx, runner.Options{Plan: p, ContextDir: r.dir, Buildah: s.CLI, Cache: New(s.CLI, Options{}),
+			Events: func(e runner.Event) {
+				if o, ok := e.(runner.Output); ok && o.Line == "started" {
+					cancel()
+				}
+			}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled build: err = %v, want context.Canceled", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the cancelled build did not return")
+	}
+	for _, l := range s.Leftovers(t, images) {
+		t.Errorf("cancelled build left %s", l)
 	}
 }
