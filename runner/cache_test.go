@@ -1,7 +1,14 @@
 package runner
 
 import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/zlayer/zlayer/runner/buildahtest"
 
 	"github.com/zlayer/zlayer/plan"
 	"github.com/zlayer/zlayer/source"
@@ -50,5 +57,39 @@ func TestInstructionKeyIgnoresPositions(t *testing.T) {
 	l2 := &plan.Label{At: at(2), Pairs: []plan.KeyValue{{Key: "v", Value: "two"}}}
 	if instructionKey(l1) == instructionKey(l2) {
 		t.Error("an expanded LABEL value does not change the key")
+	}
+}
+
+// slowEndCache is a layer cache that stores nothing and takes a while to
+// end, as one pushing entries to a registry does.
+type slowEndCache struct {
+	ended atomic.Bool
+}
+
+func (c *slowEndCache) Begin(context.Context) ([]string, error) { return nil, nil }
+func (c *slowEndCache) Lookup(StepKey) bool                     { return false }
+func (c *slowEndCache) Image(context.Context, StepKey) (string, error) {
+	return "", errors.New("slowEndCache holds no images")
+}
+func (c *slowEndCache) Name(StepKey) string                          { return "" }
+func (c *slowEndCache) Store(context.Context, StepKey, string) error { return nil }
+func (c *slowEndCache) End(context.Context) error {
+	time.Sleep(300 * time.Millisecond)
+	c.ended.Store(true)
+	return nil
+}
+
+func TestFailedTagWaitsForTheCache(t *testing.T) {
+	// A build whose image cannot be tagged still ends its use of the layer
+	// cache before it returns: a watch loop's next build begins it again.
+	s := buildahtest.Shared(t)
+	dir, p := loadDockerfile(t, map[string]string{"Dockerfile": "FROM localhost/busybox\nLABEL a=b\n"})
+	c := &slowEndCache{}
+	_, _, err := runBuild(t, s, dir, p, Options{Cache: c, Tags: []string{"NOT A VALID NAME"}})
+	if err == nil || !strings.Contains(err.Error(), "tagging") {
+		t.Fatalf("err = %v, want a failed tag", err)
+	}
+	if !c.ended.Load() {
+		t.Error("Build returned before the layer cache's End did")
 	}
 }

@@ -13,37 +13,21 @@ import (
 
 // finish tags, pushes and describes the committed target image and writes
 // the iidfile, while the layer cache finishes its work; the build is done
-// when cacheEnded says that went well.
+// when cacheEnded says that went well. It returns only once the cache's
+// work and the inspection are over, whatever fails.
 func (b *build) finish(ctx context.Context, final *stageOut, cacheEnded <-chan error) (*Result, error) {
 	id := final.image
-	tags := b.opts.Tags
-	if final.tagged {
-		tags = tags[1:]
-	}
 	inspected := b.inspectResult(ctx, id) // meanwhile the image is tagged
-	if len(tags) > 0 {
-		if _, err := b.do(ctx, append([]string{"tag", id}, tags...)...); err != nil {
-			<-inspected
-			return nil, fmt.Errorf("tagging the image %s: %w", strings.Join(tags, ", "), err)
-		}
+	err := b.tagAndPush(ctx, final)
+	if cacheErr := <-cacheEnded; err == nil {
+		err = cacheErr
 	}
-	if b.opts.Push {
-		for _, tag := range b.opts.Tags {
-			args := b.registryFlags([]string{"push", "--quiet"})
-			if _, err := b.do(ctx, append(args, tag)...); err != nil {
-				return nil, fmt.Errorf("pushing %s: %w", tag, err)
-			}
-		}
-	}
-	if err := <-cacheEnded; err != nil {
-		if !b.dry() {
-			<-inspected
-		}
+	r := <-inspected
+	if err != nil {
 		return nil, err
 	}
 	res := &Result{ImageID: id, Tags: append([]string(nil), b.opts.Tags...)}
 	if !b.dry() {
-		r := <-inspected
 		if r.err != nil {
 			return nil, fmt.Errorf("inspecting the image: %w", r.err)
 		}
@@ -64,6 +48,30 @@ func (b *build) finish(ctx context.Context, final *stageOut, cacheEnded <-chan e
 	}
 	b.emit(done)
 	return res, nil
+}
+
+// tagAndPush gives the target image the tags it was not committed under
+// and pushes every tag when asked to.
+func (b *build) tagAndPush(ctx context.Context, final *stageOut) error {
+	tags := b.opts.Tags
+	if final.tagged {
+		tags = tags[1:]
+	}
+	if len(tags) > 0 {
+		if _, err := b.do(ctx, append([]string{"tag", final.image}, tags...)...); err != nil {
+			return fmt.Errorf("tagging the image %s: %w", strings.Join(tags, ", "), err)
+		}
+	}
+	if !b.opts.Push {
+		return nil
+	}
+	for _, tag := range b.opts.Tags {
+		args := b.registryFlags([]string{"push", "--quiet"})
+		if _, err := b.do(ctx, append(args, tag)...); err != nil {
+			return fmt.Errorf("pushing %s: %w", tag, err)
+		}
+	}
+	return nil
 }
 
 // inspection is the outcome of inspecting an image.
