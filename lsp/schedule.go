@@ -21,9 +21,11 @@ type scheduler struct {
 	// opening counts the opened documents whose first diagnostics are
 	// not published yet.
 	opening int
-	// burst is set while a burst of opens lasts; gcPercent is the GC
-	// percentage to restore after it.
+	// burst is set while a burst of opens lasts. When tuneGC is set the
+	// GC percentage is lowered meanwhile; gcPercent is the one to
+	// restore.
 	burst     bool
+	tuneGC    bool
 	gcPercent int
 	stopped   bool
 	workers   sync.WaitGroup
@@ -37,7 +39,9 @@ type scheduler struct {
 // close to what is live rather than growing to twice that; when the burst
 // is over the percentage is restored and the heap the burst used is
 // returned to the operating system at once, not over the next minutes.
-// Single opens, edits and requests never see either.
+// Single opens, edits and requests never see either. The GC percentage
+// belongs to the process, so only a server that owns its process
+// (RunStdio) changes it.
 const (
 	burstOpens     = 16
 	burstGCPercent = 50
@@ -52,8 +56,9 @@ type schedState struct {
 }
 
 // newScheduler starts n workers that publish diagnostics until ctx ends.
-func newScheduler(ctx context.Context, n int) *scheduler {
-	q := &scheduler{}
+// tuneGC lets it lower the GC percentage during bursts of opens.
+func newScheduler(ctx context.Context, n int, tuneGC bool) *scheduler {
+	q := &scheduler{tuneGC: tuneGC}
 	q.work, q.idle = sync.NewCond(&q.mu), sync.NewCond(&q.mu)
 	for range max(n, 1) {
 		q.workers.Add(1)
@@ -77,15 +82,18 @@ func (q *scheduler) open(d *document) {
 	q.poke(d)
 }
 
-// startBurst lowers the GC percentage for a burst of opens, unless the GC
-// is switched off (GOGC=off), which is left alone.
+// startBurst begins a burst of opens and lowers the GC percentage for it,
+// unless the GC is switched off (GOGC=off), which is left alone.
 func (q *scheduler) startBurst() {
-	old := debug.SetGCPercent(burstGCPercent)
-	if old < 0 {
-		debug.SetGCPercent(old)
+	q.burst = true
+	if !q.tuneGC {
 		return
 	}
-	q.burst, q.gcPercent = true, old
+	q.gcPercent = debug.SetGCPercent(burstGCPercent)
+	if q.gcPercent < 0 {
+		debug.SetGCPercent(q.gcPercent)
+		q.tuneGC = false
+	}
 }
 
 // poke asks for d's diagnostics to be brought up to date. A document
@@ -126,6 +134,9 @@ func (q *scheduler) remove(d *document) {
 	}
 	for d.sched.running {
 		q.idle.Wait()
+	}
+	if q.burstOver() {
+		q.endBurst()
 	}
 }
 
@@ -194,17 +205,23 @@ func (q *scheduler) done(d *document, published bool) (release bool) {
 	}
 	st.again = false
 	q.idle.Broadcast()
-	if !q.burst || q.opening > 0 || len(q.queue) > 0 || q.running > 0 {
+	if !q.burstOver() {
 		return false
 	}
 	q.endBurst()
 	return true
 }
 
-// endBurst restores the GC percentage after a burst of opens.
+// burstOver reports whether a burst of opens has just ended: nothing
+// opened waits for diagnostics and no document is queued or worked on.
+func (q *scheduler) burstOver() bool {
+	return q.burst && q.opening == 0 && len(q.queue) == 0 && q.running == 0
+}
+
+// endBurst ends a burst of opens and restores the GC percentage.
 func (q *scheduler) endBurst() {
-	if q.burst {
+	if q.burst && q.tuneGC {
 		debug.SetGCPercent(q.gcPercent)
-		q.burst = false
 	}
+	q.burst = false
 }

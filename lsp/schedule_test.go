@@ -116,7 +116,7 @@ func TestRecentUse(t *testing.T) {
 // for edits or opens that come one at a time.
 func TestBurstOfOpens(t *testing.T) {
 	newQueue := func() *scheduler {
-		q := &scheduler{}
+		q := &scheduler{tuneGC: true}
 		q.work, q.idle = sync.NewCond(&q.mu), sync.NewCond(&q.mu)
 		return q
 	}
@@ -165,6 +165,24 @@ func TestBurstOfOpens(t *testing.T) {
 		}
 		if got := gcPercent(); got != before {
 			t.Errorf("GC percentage %d after the burst, want %d as before", got, before)
+		}
+	})
+	t.Run("closing the waiting documents ends a burst", func(t *testing.T) {
+		q := newQueue()
+		var docs []*document
+		for range burstOpens {
+			d := &document{}
+			docs = append(docs, d)
+			q.open(d)
+		}
+		if got := gcPercent(); got != burstGCPercent {
+			t.Fatalf("GC percentage %d during the burst, want %d", got, burstGCPercent)
+		}
+		for _, d := range docs {
+			q.remove(d)
+		}
+		if got := gcPercent(); got != before || q.burst {
+			t.Errorf("GC percentage %d (burst %v) after every document was closed, want %d", got, q.burst, before)
 		}
 	})
 	for _, tt := range []struct {

@@ -30,6 +30,10 @@ type Options struct {
 
 	// started is called with the server once it runs (tests only).
 	started func(*Server)
+	// ownsProcess is set when the server is the only one in its process
+	// (RunStdio), which lets it tune the process's garbage collector
+	// during bursts of opens.
+	ownsProcess bool
 }
 
 // Server is one language-server session: the documents a client opened,
@@ -97,7 +101,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	s.ctx = protocol.WithClient(ctx, s.client)
 	s.builds = newBuilds(s)
 	s.zschema = sync.OnceValues(loadZSchema)
-	s.sched = newScheduler(s.ctx, runtime.GOMAXPROCS(0))
+	s.sched = newScheduler(s.ctx, runtime.GOMAXPROCS(0), opts.ownsProcess)
 	s.conn.Go(s.ctx, s.handler())
 	if opts.started != nil {
 		opts.started(s)

@@ -28,12 +28,14 @@ func (s stdio) Close() error {
 }
 
 // RunStdio serves one client on in/out (a process's stdin and stdout),
-// logging to logw. It returns when the client exits or in ends.
+// logging to logw. It returns when the client exits or in ends. The server
+// owns the process: it lowers the GC percentage during bursts of opens
+// (see burstGCPercent).
 func RunStdio(ctx context.Context, in io.Reader, out io.Writer, logw io.Writer) error {
 	level := slog.LevelInfo
 	if os.Getenv("ZLAYER_LSP_DEBUG") != "" {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: level}))
-	return Serve(ctx, stdio{in, out}, Options{Logger: logger})
+	return Serve(ctx, stdio{in, out}, Options{Logger: logger, ownsProcess: true})
 }
