@@ -40,6 +40,7 @@ type build struct {
 	stages     map[int]*stageOut
 	cacheUse   map[string]int         // cache mount IDs in use (sharing=private)
 	inspected  map[string]*imageQuery // images looked for in the store, by reference
+	entries    map[string]*entryClaim // cache entries the stages commit, by key hash; see commitEntry
 
 	cacheBegun chan struct{} // closed when the layer cache is ready, see beginCache
 	cacheErr   error         // why it is not

@@ -315,12 +315,70 @@ func (s *stageRun) store(ctx context.Context, i int, key StepKey) error {
 		s.key = key.Hash()
 		return nil
 	}
-	id, err := s.commitAs(ctx, false, true, s.cacheNames(key))
+	id, err := s.commitEntry(ctx, key, false, true)
 	if err != nil {
 		return err
 	}
 	s.image, s.key, s.committed = id, key.Hash(), true
-	return s.b.opts.Cache.Store(ctx, key, id)
+	return nil
+}
+
+// commitEntry commits the working container as the cache entry of key and
+// returns the image that holds it. When another stage of this build
+// commits the same key first (two stages that begin alike), this commit
+// takes no name and the stage continues from that stage's image, as if it
+// had hit: taking the name would leave the other image nameless in the
+// store for good.
+func (s *stageRun) commitEntry(ctx context.Context, key StepKey, squash, rm bool) (string, error) {
+	first, e := s.b.claimEntry(key.Hash())
+	if first {
+		id, err := s.commitAs(ctx, squash, rm, s.cacheNames(key))
+		if err == nil {
+			e.image = id
+			err = s.b.opts.Cache.Store(ctx, key, id)
+		}
+		close(e.done)
+		return e.image, err
+	}
+	id, err := s.commitAs(ctx, squash, rm, nil)
+	if err != nil {
+		return "", err
+	}
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+	}
+	if e.image == "" || ctx.Err() != nil { // the build is failing; ours goes at the end
+		s.b.addImage(id)
+		return id, ctx.Err()
+	}
+	if _, err := s.b.do(ctx, "rmi", id); err != nil {
+		return "", err
+	}
+	return e.image, nil
+}
+
+// entryClaim is a cache entry one stage of the build commits; image is
+// set (when the commit worked) before done is closed.
+type entryClaim struct {
+	done  chan struct{}
+	image string
+}
+
+// claimEntry reports whether the calling stage is the first of the build
+// to commit the cache entry k, and returns the entry's claim.
+func (b *build) claimEntry(k string) (first bool, e *entryClaim) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e, ok := b.entries[k]; ok {
+		return false, e
+	}
+	if b.entries == nil {
+		b.entries = map[string]*entryClaim{}
+	}
+	e = &entryClaim{done: make(chan struct{})}
+	b.entries[k] = e
+	return true, e
 }
 
 func (s *stageRun) cacheNames(key StepKey) []string {
@@ -382,12 +440,12 @@ func (s *stageRun) commitEnd(ctx context.Context, key StepKey, squash bool) erro
 	if err := s.flush(ctx); err != nil {
 		return err
 	}
-	id, err := s.commitAs(ctx, squash, false, s.cacheNames(key))
+	id, err := s.commitEntry(ctx, key, squash, false)
 	if err != nil {
 		return err
 	}
 	s.image, s.key, s.committed = id, key.Hash(), true
-	return s.b.opts.Cache.Store(ctx, key, id)
+	return nil
 }
 
 // beginCache starts the build's use of the layer cache in the background,

@@ -549,3 +549,22 @@ func TestFailureInGroupLeavesOnlyEarlierEntries(t *testing.T) {
 		t.Errorf("cancelled build left %s", l)
 	}
 }
+
+func TestStagesSharingStepsLeaveNoNamelessImage(t *testing.T) {
+	// Two stages that build the same first step at the same time commit it
+	// under one key; the one that commits second continues from the
+	// first's image, so no image loses its cache name and stays behind.
+	s := buildahtest.NewStore(t)
+	before := s.Images(t)
+	r := newRecipe(t, map[string]string{"Dockerfile": "FROM localhost/busybox AS a\nRUN echo same > /same\nRUN echo a > /a\n\n" +
+		"FROM localhost/busybox AS b\nRUN echo same > /same\nRUN echo b > /b\n\n" +
+		"FROM localhost/busybox\nCOPY --from=a /same /a /\nCOPY --from=b /b /\n"})
+	o := r.mustBuild(s, New(s.CLI, Options{NoRead: true}), runner.Options{Jobs: 3})
+	if got := s.RunIn(t, o.res.ImageID, "cat", "/same", "/a", "/b"); got != "same\na\nb\n" {
+		t.Errorf("image files = %q", got)
+	}
+	s.RemoveImage(o.res.ImageID)
+	for _, l := range s.Leftovers(t, before) {
+		t.Errorf("build left %s", l)
+	}
+}
