@@ -461,7 +461,7 @@ func (b *build) beginCache(ctx context.Context) (end func(ctx context.Context) e
 		defer close(b.cacheBegun)
 		warnings, err := b.opts.Cache.Begin(ctx)
 		if err != nil {
-			b.cacheErr = fmt.Errorf("layer cache: %w", err)
+			b.cacheErr = &cacheError{fmt.Errorf("layer cache: %w", err)}
 			return
 		}
 		for _, w := range warnings {
@@ -479,6 +479,13 @@ func (b *build) beginCache(ctx context.Context) (end func(ctx context.Context) e
 		return nil
 	}
 }
+
+// cacheError is why the layer cache could not begin. The build fails with
+// it as it is, not as the failure of the step that first waited for it.
+type cacheError struct{ err error }
+
+func (e *cacheError) Error() string { return e.err.Error() }
+func (e *cacheError) Unwrap() error { return e.err }
 
 // cacheReady waits until the layer cache can answer lookups.
 func (b *build) cacheReady(ctx context.Context) error {

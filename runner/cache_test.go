@@ -93,3 +93,25 @@ func TestFailedTagWaitsForTheCache(t *testing.T) {
 		t.Error("Build returned before the layer cache's End did")
 	}
 }
+
+// brokenCache is a layer cache that cannot be listed.
+type brokenCache struct{ slowEndCache }
+
+func (c *brokenCache) Begin(context.Context) ([]string, error) {
+	return nil, errors.New("listing the layer cache: store is locked")
+}
+
+func TestUnusableCacheIsNotBlamedOnAStep(t *testing.T) {
+	// The layer cache's failure to begin fails the build with its own
+	// message, not as the failure of the step that first waited for it.
+	s := buildahtest.Shared(t)
+	dir, p := loadDockerfile(t, map[string]string{"Dockerfile": "FROM localhost/busybox\nRUN true\n"})
+	_, _, err := runBuild(t, s, dir, p, Options{Cache: &brokenCache{}})
+	if err == nil || !strings.Contains(err.Error(), "store is locked") {
+		t.Fatalf("err = %v, want the cache's failure", err)
+	}
+	var se *StepError
+	if errors.As(err, &se) {
+		t.Errorf("the cache's failure is reported as step %d (%s) failing", se.Step, se.Instruction)
+	}
+}

@@ -80,7 +80,8 @@ func (s *stageRun) fail(n int, ins plan.Instruction, err error, output []string)
 
 func (s *stageRun) failAt(n int, text string, rng source.Range, err error, output []string) error {
 	var se *StepError
-	if errors.As(err, &se) {
+	var ce *cacheError
+	if errors.As(err, &se) || errors.As(err, &ce) {
 		return err
 	}
 	return &StepError{Stage: s.rs.Index, StageName: s.name(), Step: n, Steps: s.steps(), Instruction: text,
