@@ -28,7 +28,7 @@ RUN --mount=type=bind,from=tools,source=/opt,target=/tools cat /tools/tool.txt >
 RUN --mount=type=bind,from=tools,source=/opt,target=/tools,rw sh -c 'echo scribble > /tools/tool.txt && cat /tools/tool.txt > /rw.txt'
 RUN --mount=type=bind,from=tools,source=/opt,target=/tools cat /tools/tool.txt > /after-rw.txt
 RUN --mount=type=bind,source=src,target=/ctx,rw sh -c 'echo changed > /ctx/input.txt'
-RUN --mount=type=tmpfs,target=/scratch sh -c 'echo x > /scratch/f && mount | grep -q " /scratch " && echo tmpfs-ok > /tmpfs.txt'
+RUN --mount=type=tmpfs,target=/scratch sh -c 'echo x > /scratch/f && test "$(stat -f -c %T /scratch)" = tmpfs && echo tmpfs-ok > /tmpfs.txt'
 RUN --mount=type=secret,id=token cat /run/secrets/token | wc -c > /secret-len.txt
 RUN --mount=type=secret,id=token,env=TOKEN test "$TOKEN" = s3cr3t-value && echo env-ok > /secret-env.txt
 RUN <<EOF
