@@ -32,9 +32,10 @@ type stepRules struct {
 	requires map[string][]string
 }
 
-// loadZSchema compiles the embedded schema and reads its step rules.
+// loadZSchema reads the step rules of the embedded schema, which it shares
+// with the parser.
 func loadZSchema() (*zschema, error) {
-	s, err := schema.Load()
+	s, err := schema.Shared()
 	if err != nil {
 		return nil, fmt.Errorf("loading the ZImagefile schema: %w", err)
 	}

@@ -159,7 +159,7 @@ func (s *Schema) expand(c candidate, out []candidate, depth int) []candidate {
 		return out
 	}
 	out = append(out, c)
-	if t := s.root.ref(c.n); t != nil {
+	if t := c.n.target; t != nil {
 		out = s.expand(candidate{n: t, branch: c.branch}, out, depth+1)
 	}
 	for _, kw := range []string{"allOf", "oneOf", "anyOf"} {
@@ -201,7 +201,7 @@ func (s *Schema) find(n *node, kw string) *node {
 		if v := n.get(kw); v != nil {
 			return v
 		}
-		n = s.root.ref(n)
+		n = n.target
 	}
 	return nil
 }
@@ -209,7 +209,7 @@ func (s *Schema) find(n *node, kw string) *node {
 // label is the short type label of a schema: the title of the definition
 // it refers to ("command", "string map"), or one made from its types.
 func (s *Schema) label(n *node) string {
-	if t := s.root.ref(n); t != nil {
+	if t := n.target; t != nil {
 		if title := t.get("title").str(); title != "" {
 			return title
 		}

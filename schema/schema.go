@@ -22,6 +22,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -63,6 +64,11 @@ const (
 func Load() (*Schema, error) {
 	return compile(JSON())
 }
+
+// Shared returns the embedded schema compiled once per process, for every
+// part of the toolkit that checks or describes ZImagefiles. A compiled
+// schema is immutable and safe for concurrent use.
+var Shared = sync.OnceValues(Load)
 
 // compile compiles a schema text with the embedded schema's "$id".
 func compile(text []byte) (*Schema, error) {

@@ -353,7 +353,7 @@ func TestSchemaText(t *testing.T) {
 				continue // values, not schemas
 			case "properties", "patternProperties":
 				for _, prop := range m.val.members {
-					if d := described(root, prop.val); d == "" {
+					if d := described(prop.val); d == "" {
 						t.Errorf("%s/%s has no description", p, prop.key)
 					}
 				}
@@ -393,12 +393,12 @@ func TestSchemaText(t *testing.T) {
 	}
 }
 
-func described(root, n *node) string {
+func described(n *node) string {
 	for depth := 0; n != nil && depth < 10; depth++ {
 		if d := n.get("description").str(); d != "" {
 			return d
 		}
-		n = root.ref(n)
+		n = n.target
 	}
 	return ""
 }

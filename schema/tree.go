@@ -17,6 +17,7 @@ type node struct {
 	members []member // object members, in order; nil unless isObject
 	items   []*node  // array elements; nil unless isArray
 	scalar  any      // string, json.Number, bool or nil
+	target  *node    // what the object's "$ref" within the document points to; see resolveRefs
 	isObject,
 	isArray bool
 }
@@ -26,7 +27,8 @@ type member struct {
 	val *node
 }
 
-// parseTree decodes JSON text into a node tree.
+// parseTree decodes JSON text into a node tree, with every reference
+// within the document resolved.
 func parseTree(data []byte) (*node, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -37,7 +39,25 @@ func parseTree(data []byte) (*node, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("unexpected data after the schema")
 	}
+	n.resolveRefs(n)
 	return n, nil
+}
+
+// resolveRefs sets the target of every object under n whose "$ref" points
+// within the document root, so that editor helpers follow references
+// without parsing pointers on every request.
+func (n *node) resolveRefs(root *node) {
+	if n.isObject {
+		if r, ok := strings.CutPrefix(n.get("$ref").str(), "#"); ok {
+			n.target = root.lookup(r)
+		}
+		for _, m := range n.members {
+			m.val.resolveRefs(root)
+		}
+	}
+	for _, it := range n.items {
+		it.resolveRefs(root)
+	}
 }
 
 func decodeNode(dec *json.Decoder) (*node, error) {
@@ -172,16 +192,6 @@ func (n *node) lookup(ptr string) *node {
 		}
 	}
 	return cur
-}
-
-// ref returns the schema a node's "$ref" points to, or nil. Only references
-// within this document ("#/...") are used by the ZImagefile schema.
-func (root *node) ref(n *node) *node {
-	r := n.get("$ref").str()
-	if !strings.HasPrefix(r, "#") {
-		return nil
-	}
-	return root.lookup(r[1:])
 }
 
 // atURL returns the schema node at an absolute schema location reported by

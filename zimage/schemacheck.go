@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"sync"
 
 	"github.com/goccy/go-yaml"
 
@@ -13,14 +12,10 @@ import (
 	"github.com/zlayer/zlayer/source"
 )
 
-// loadSchema compiles the embedded schema once per process; the compiled
-// schema is immutable and safe for concurrent use.
-var loadSchema = sync.OnceValues(schema.Load)
-
 // schemaErrors validates the document with the JSON Schema. It returns nil
 // when there is no document or it cannot be decoded.
 func (f *File) schemaErrors() []schema.Error {
-	s, err := loadSchema()
+	s, err := schema.Shared()
 	if err != nil {
 		return nil
 	}
