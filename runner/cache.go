@@ -305,8 +305,10 @@ func (s *stageRun) ensure(ctx context.Context) error {
 }
 
 // store records that instruction i ran: at a commit point it commits
-// the group into the cache under the step's key. The commit also removes
-// the container, as the next step runs in a fresh one (see ensure).
+// the group into the cache under the step's key. When more steps that
+// change files follow, the commit also removes the container, as the next
+// step runs in a fresh one (see ensure); otherwise commitEnd commits the
+// same container again with the configuration after it.
 func (s *stageRun) store(ctx context.Context, i int, key StepKey) error {
 	if !s.b.caching() || s.key == "" {
 		return nil
@@ -315,7 +317,7 @@ func (s *stageRun) store(ctx context.Context, i int, key StepKey) error {
 		s.key = key.Hash()
 		return nil
 	}
-	id, err := s.commitEntry(ctx, key, false, true)
+	id, err := s.commitEntry(ctx, key, false, i < s.lastWork)
 	if err != nil {
 		return err
 	}
@@ -434,8 +436,13 @@ func (s *stageRun) commitEnd(ctx context.Context, key StepKey, squash bool) erro
 		return nil
 	}
 	s.reading = false
-	if err := s.ensure(ctx); err != nil {
-		return err
+	// A container whose files are committed as they are is committed again
+	// with the configuration after it (or squashed): the store shares the
+	// layer between the two images, and no new container is needed.
+	if !s.created || !s.committed || s.hit != nil {
+		if err := s.ensure(ctx); err != nil {
+			return err
+		}
 	}
 	if err := s.flush(ctx); err != nil {
 		return err
