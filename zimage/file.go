@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zlayer/zlayer/diag"
+	"github.com/zlayer/zlayer/schema"
 	"github.com/zlayer/zlayer/source"
 )
 
@@ -260,6 +261,10 @@ func parse(name string, src []byte) *File {
 	}
 	f.root = py.root
 	f.blanked = py.blanked
+	// The schema validates the document while the rules check it: both
+	// only read the tree.
+	schemaErrs := make(chan []schema.Error, 1)
+	go func() { schemaErrs <- f.schemaErrors() }()
 	d := &decoder{f: f}
 	for _, e := range py.errs {
 		d.report(diag.Diagnostic{Range: source.Range{Start: e.pos, End: e.pos}, Severity: diag.Error, Code: "ZI001", Message: e.msg})
@@ -269,7 +274,7 @@ func parse(name string, src []byte) *File {
 	}
 	d.file(py.root)
 	validate(d)
-	d.schemaCheck()
+	d.schemaCheck(<-schemaErrs)
 
 	for i := range d.diags {
 		d.diags[i].File = name

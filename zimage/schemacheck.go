@@ -47,8 +47,8 @@ var errNodeToValue = errors.New("the YAML document cannot be decoded")
 // already covers: none on the same node, an ancestor or a descendant, so
 // that a user never sees one problem twice. (A hand-written error on the
 // root covers only schema errors on the root.) Nodes on or next to lines
-// blanked during recovery are skipped.
-func (d *decoder) schemaCheck() {
+// blanked during recovery are skipped. errs are the schema's errors.
+func (d *decoder) schemaCheck(errs []schema.Error) {
 	if d.f.root != nil && d.f.root.kind != kindMap {
 		return
 	}
@@ -81,7 +81,7 @@ func (d *decoder) schemaCheck() {
 			}
 		}
 	}
-	for _, e := range d.f.schemaErrors() {
+	for _, e := range errs {
 		ptr := slices.Clone(e.Pointer)
 		if e.Property != "" {
 			ptr = append(ptr, e.Property)
