@@ -27,9 +27,7 @@ func shapeOf(p *plan.Plan) string {
 // checks that parsing the result gives the same plan.
 func TestFormatRoundTrip(t *testing.T) {
 	inputs, _ := filepath.Glob("testdata/plans/*.Dockerfile")
-	for _, f := range corpusFiles(t) {
-		inputs = append(inputs, f)
-	}
+	inputs = append(inputs, corpusFiles(t)...)
 	for _, in := range inputs {
 		src, err := os.ReadFile(in)
 		if err != nil {

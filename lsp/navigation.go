@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 
 	"go.lsp.dev/jsonrpc2"
@@ -187,6 +186,3 @@ func kindName(k refKind) string {
 	}
 	return "variable"
 }
-
-// lensTitle formats a code lens title.
-func lensTitle(format string, args ...any) string { return fmt.Sprintf(format, args...) }

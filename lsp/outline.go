@@ -54,10 +54,9 @@ func (st *stageSym) target() string {
 
 // stepSym is one step or instruction of a stage.
 type stepSym struct {
-	label  string // e.g. "RUN make" or "run: make"
-	detail string
-	rng    source.Range
-	sel    source.Range // the keyword or action key
+	label string // e.g. "RUN make" or "run: make"
+	rng   source.Range
+	sel   source.Range // the keyword or action key
 }
 
 type refKind int

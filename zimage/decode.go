@@ -24,7 +24,6 @@ var (
 	healthcheckKeys = []string{"cmd", "interval", "timeout", "start_period", "retries"}
 	wasmKeys        = []string{"target", "optimize", "opt_level", "language", "wit", "world", "output", "features",
 		"build_args", "pre_build", "post_build", "adapter", "oci"}
-	buildKeys  = []string{"workdir", "context", "file", "args"}
 	modeKeys   = []string{"runtime", "wasm", "stages", "base", "build"}
 	actionKeys = []string{"run", "copy", "add", "env", "workdir", "user"}
 )
