@@ -41,6 +41,7 @@ editor-test: build
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 # fuzz runs each fuzzer for a short while; the corpus stays in testdata/fuzz
 # of each package, and `go test` replays it on every run.
