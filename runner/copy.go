@@ -157,14 +157,18 @@ func (s *stageRun) fromSources(ctx context.Context, c *plan.Copy) (string, []str
 }
 
 // contextSources checks context sources and turns them into the absolute
-// paths buildah copy needs with --contextdir. URLs of ADD are passed on;
-// with --checksum they are downloaded and verified first (downloads).
+// paths buildah copy needs. URLs of ADD are passed on; with --checksum they
+// are downloaded and verified first (downloads). buildah gets the context
+// (--contextdir) only when it has work to do with it: an ignore file to
+// apply, or a symlink among the sources to resolve inside the context. It
+// costs buildah two more helper processes per copy.
 func (s *stageRun) contextSources(ctx context.Context, c *plan.Copy) (args, srcs, downloads []string, err error) {
 	bc, err := s.b.context()
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	var local []string
+	plain := bc.IgnoreFile() == ""
 	for _, src := range c.Sources {
 		switch {
 		case c.Add && isURL(src) && c.Checksum != "":
@@ -180,12 +184,19 @@ func (s *stageRun) contextSources(ctx context.Context, c *plan.Copy) (args, srcs
 		}
 	}
 	if len(local) > 0 {
-		if _, err := bc.Match(local); err != nil {
+		files, err := bc.Match(local)
+		if err != nil {
 			return nil, nil, nil, err
+		}
+		for _, f := range files {
+			plain = plain && f.Resolved == f.Path
 		}
 	}
 	for _, src := range local {
 		srcs = append(srcs, filepath.Join(bc.Dir(), filepath.FromSlash(path.Clean("/"+src))))
+	}
+	if plain {
+		return nil, srcs, downloads, nil
 	}
 	args = []string{"--contextdir", bc.Dir()}
 	if f := bc.IgnoreFile(); f != "" {

@@ -155,6 +155,23 @@ func TestCopyContextRules(t *testing.T) {
 			t.Fatalf("err = %v, want ErrOutside", err)
 		}
 	})
+	t.Run("symlinks inside", func(t *testing.T) {
+		// A named symlink is followed inside the context, and the copy
+		// takes the link's name, as with docker build.
+		dir, p := loadDockerfile(t, map[string]string{
+			"Dockerfile": "FROM busybox\nCOPY link /out/\nCOPY dirlink/f.txt /out2/\n",
+			"real.txt":   "real\n", "sub/f.txt": "in sub\n",
+		})
+		os.Symlink("real.txt", filepath.Join(dir, "link"))
+		os.Symlink("sub", filepath.Join(dir, "dirlink"))
+		res, rec, err := runBuild(t, s, dir, p, Options{})
+		if err != nil {
+			t.Fatalf("build failed: %v\n%s", err, rec.output())
+		}
+		if got := s.RunIn(t, res.ImageID, "cat", "/out/link", "/out2/f.txt"); got != "real\nin sub\n" {
+			t.Errorf("copied through symlinks: %q, want the files they lead to inside the context", got)
+		}
+	})
 }
 
 func TestCopyFromStageWorkdir(t *testing.T) {
