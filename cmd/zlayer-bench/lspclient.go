@@ -49,6 +49,8 @@ type rpcMessage struct {
 	Params  json.RawMessage `json:"params,omitempty"`
 	Result  json.RawMessage `json:"result,omitempty"`
 	Error   *rpcError       `json:"error,omitempty"`
+
+	at time.Time // when the message was read in full
 }
 
 type rpcError struct {
@@ -80,6 +82,7 @@ func (c *lspClient) readLoop(r *bufio.Reader) {
 			c.stop(err)
 			return
 		}
+		msg.at = at
 		c.dispatch(msg, at)
 	}
 }
@@ -189,12 +192,12 @@ func (c *lspClient) write(v any) error {
 	if err != nil {
 		return err
 	}
+	// One write per message, so that a server never wakes up for a
+	// header without its body.
+	msg := append(fmt.Appendf(nil, "Content-Length: %d\r\n\r\n", len(body)), body...)
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if _, err := fmt.Fprintf(c.w, "Content-Length: %d\r\n\r\n", len(body)); err != nil {
-		return fmt.Errorf("%s: writing: %w", c.name, err)
-	}
-	if _, err := c.w.Write(body); err != nil {
+	if _, err := c.w.Write(msg); err != nil {
 		return fmt.Errorf("%s: writing: %w", c.name, err)
 	}
 	return nil
@@ -207,6 +210,13 @@ func (c *lspClient) Notify(method string, params any) error {
 
 // Call sends a request and decodes its result into result (unless nil).
 func (c *lspClient) Call(ctx context.Context, method string, params, result any) error {
+	_, err := c.CallAt(ctx, method, params, result)
+	return err
+}
+
+// CallAt is Call that also returns when the reply was read in full, before
+// the client hands it to the caller: the time a latency measurement ends.
+func (c *lspClient) CallAt(ctx context.Context, method string, params, result any) (at time.Time, err error) {
 	c.mu.Lock()
 	c.nextID++
 	id := c.nextID
@@ -220,26 +230,26 @@ func (c *lspClient) Call(ctx context.Context, method string, params, result any)
 	}
 	if err := c.write(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params}); err != nil {
 		forget()
-		return err
+		return at, err
 	}
 	select {
 	case msg := <-ch:
 		if msg.Error != nil {
-			return fmt.Errorf("%s: %s: %w", c.name, method, msg.Error)
+			return msg.at, fmt.Errorf("%s: %s: %w", c.name, method, msg.Error)
 		}
 		if result == nil {
-			return nil
+			return msg.at, nil
 		}
 		if err := json.Unmarshal(msg.Result, result); err != nil {
-			return fmt.Errorf("%s: %s: decoding result: %w", c.name, method, err)
+			return msg.at, fmt.Errorf("%s: %s: decoding result: %w", c.name, method, err)
 		}
-		return nil
+		return msg.at, nil
 	case <-c.done:
 		forget()
-		return fmt.Errorf("%s: %s: connection closed: %v", c.name, method, c.err)
+		return at, fmt.Errorf("%s: %s: connection closed: %v", c.name, method, c.err)
 	case <-ctx.Done():
 		forget()
-		return fmt.Errorf("%s: %s: %w", c.name, method, ctx.Err())
+		return at, fmt.Errorf("%s: %s: %w", c.name, method, ctx.Err())
 	}
 }
 

@@ -203,29 +203,29 @@ func (s *lspServer) Diagnostics(ctx context.Context, uri string, version int) (d
 }
 
 // Complete asks for completion and returns the number of items.
-func (s *lspServer) Complete(ctx context.Context, uri string, line, col int) (int, error) {
+func (s *lspServer) Complete(ctx context.Context, uri string, line, col int) (n int, at time.Time, err error) {
 	ctx, cancel := context.WithTimeout(ctx, waitTimeout)
 	defer cancel()
 	var raw json.RawMessage
-	err := s.client.Call(ctx, "textDocument/completion", map[string]any{
+	at, err = s.client.CallAt(ctx, "textDocument/completion", map[string]any{
 		"textDocument": map[string]any{"uri": uri},
 		"position":     map[string]int{"line": line, "character": col},
 		"context":      map[string]any{"triggerKind": 1},
 	}, &raw)
 	if err != nil {
-		return 0, err
+		return 0, at, err
 	}
 	var list struct {
 		Items []json.RawMessage `json:"items"`
 	}
 	var items []json.RawMessage
 	if json.Unmarshal(raw, &items) == nil {
-		return len(items), nil
+		return len(items), at, nil
 	}
 	if err := json.Unmarshal(raw, &list); err != nil {
-		return 0, fmt.Errorf("%s: completion result: %w", s.spec.Name, err)
+		return 0, at, fmt.Errorf("%s: completion result: %w", s.spec.Name, err)
 	}
-	return len(list.Items), nil
+	return len(list.Items), at, nil
 }
 
 // Close shuts the server down politely, then by force.
