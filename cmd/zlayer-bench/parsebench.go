@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -56,18 +57,33 @@ func parseBench(ctx context.Context) (*parseTable, error) {
 		if err := ctx.Err(); err != nil {
 			return t, err
 		}
-		res := testing.Benchmark(func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				c.parse()
-			}
-		})
-		if res.N == 0 {
-			return t, fmt.Errorf("%s: the benchmark did not run", c.name)
-		}
-		t.Rows = append(t.Rows, parseRow{Name: c.name, PerOp: time.Duration(res.NsPerOp()), Allocs: res.AllocsPerOp()})
+		t.Rows = append(t.Rows, parseRow{Name: c.name, PerOp: timeParse(c.parse),
+			Allocs: int64(testing.AllocsPerRun(5, c.parse))})
 	}
 	return t, nil
+}
+
+// parseRounds is how many times parseBench times a parse, for about a
+// second in all; it reports the median round, so that a moment when the
+// machine is busy elsewhere does not decide the row.
+const parseRounds = 9
+
+// timeParse returns the median time per call of parse over parseRounds
+// rounds of about a ninth of a second, each starting with a clean heap.
+func timeParse(parse func()) time.Duration {
+	start := time.Now()
+	parse()
+	n := max(1, int(time.Second/parseRounds/max(time.Since(start), time.Microsecond)))
+	rounds := make([]time.Duration, parseRounds)
+	for i := range rounds {
+		runtime.GC()
+		start := time.Now()
+		for range n {
+			parse()
+		}
+		rounds[i] = time.Since(start) / time.Duration(n)
+	}
+	return median(rounds)
 }
 
 func firstError(ds []diag.Diagnostic) string {
