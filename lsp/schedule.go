@@ -187,7 +187,9 @@ func (q *scheduler) next() *document {
 
 // done releases d, queueing it again if it was poked meanwhile.
 // published says d's diagnostics were published; done reports whether
-// that ended a burst of opens, so that the caller returns memory.
+// that ended a burst of opens in a server that owns its process, so that
+// the caller returns memory to the system (like the GC percentage, that
+// belongs to the process).
 func (q *scheduler) done(d *document, published bool) (release bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -209,7 +211,7 @@ func (q *scheduler) done(d *document, published bool) (release bool) {
 		return false
 	}
 	q.endBurst()
-	return true
+	return q.tuneGC
 }
 
 // burstOver reports whether a burst of opens has just ended: nothing

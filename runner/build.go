@@ -38,9 +38,10 @@ type build struct {
 	depImages  []string // build: dependency images
 	warnings   []diag.Diagnostic
 	stages     map[int]*stageOut
-	cacheUse   map[string]int         // cache mount IDs in use (sharing=private)
-	inspected  map[string]*imageQuery // images looked for in the store, by reference
-	entries    map[string]*entryClaim // cache entries the stages commit, by key hash; see commitEntry
+	cacheUse   map[string]int                 // cache mount IDs in use (sharing=private)
+	inspected  map[string]*imageQuery         // images looked for in the store, by reference
+	entries    map[string]*entryClaim         // cache entries the stages commit, by key hash; see commitEntry
+	matched    map[string][]buildcontext.File // context files by source list; see match
 
 	cacheBegun chan struct{} // closed when the layer cache is ready, see beginCache
 	cacheErr   error         // why it is not

@@ -70,10 +70,12 @@ func (s *stageRun) rootKey(baseID string) string {
 	return k.Hash()
 }
 
-// chain advances the key of st over a configuration step, which is never
-// committed on its own: its effect is part of the next committed image.
-// ARG keys on the values of the build arguments, not only on their names.
-func (s *stageRun) chain(st *stepState, x plan.Instruction) {
+// advance moves st over a configuration step: its variables, working
+// directory, user and shell, and its key. The step is never committed on
+// its own: its effect is part of the next committed image. ARG keys on the
+// values of the build arguments, not only on their names.
+func (s *stageRun) advance(st *stepState, x plan.Instruction) {
+	st.apply(x)
 	if !s.b.caching() || st.key == "" {
 		return
 	}
@@ -174,11 +176,11 @@ func (s *stageRun) sourceDigest(ctx context.Context, from string) (string, bool)
 
 // contextDigest digests the context files that sources select.
 func (s *stageRun) contextDigest(sources []string) (string, error) {
-	bc, err := s.b.context()
+	files, err := s.b.match(sources)
 	if err != nil {
 		return "", err
 	}
-	files, err := bc.Match(sources)
+	bc, err := s.b.context()
 	if err != nil {
 		return "", err
 	}

@@ -184,7 +184,7 @@ func (s *stageRun) contextSources(ctx context.Context, c *plan.Copy) (args, srcs
 		}
 	}
 	if len(local) > 0 {
-		files, err := bc.Match(local)
+		files, err := s.b.match(local)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -211,6 +211,32 @@ func (b *build) context() (*buildcontext.Context, error) {
 		b.bctx, b.bctxErr = buildcontext.Open(b.opts.ContextDir, b.opts.Plan.File)
 	})
 	return b.bctx, b.bctxErr
+}
+
+// match returns the context files that sources select. A build matches a
+// source list once: for the step's cache key and for its copy alike.
+func (b *build) match(sources []string) ([]buildcontext.File, error) {
+	bc, err := b.context()
+	if err != nil {
+		return nil, err
+	}
+	k := strings.Join(sources, "\x00")
+	b.mu.Lock()
+	files, ok := b.matched[k]
+	b.mu.Unlock()
+	if ok {
+		return files, nil
+	}
+	if files, err = bc.Match(sources); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	if b.matched == nil {
+		b.matched = map[string][]buildcontext.File{}
+	}
+	b.matched[k] = files
+	b.mu.Unlock()
+	return files, nil
 }
 
 // contextPath is the host path of a context-relative path that must stay

@@ -138,8 +138,7 @@ func (s *stageRun) groupEnd(ctx context.Context, i int, key StepKey) (end StepKe
 			return StepKey{}, false
 		}
 		if !changesFiles(x) {
-			st.apply(x)
-			s.chain(&st, x)
+			s.advance(&st, x)
 			continue
 		}
 		k, ok, err := s.keyAt(ctx, j, &st, x)

@@ -230,11 +230,10 @@ func (s *stageRun) step(ctx context.Context, i int, ins plan.Instruction) error 
 		return s.fail(n, ins, fmt.Errorf("expanding variables: %w", err), nil)
 	}
 	if !changesFiles(x) {
-		s.apply(x)
+		s.advance(&s.stepState, x)
 		m := s.metadata(x)
 		m.step, m.ins, m.started = n, ins, time.Now()
 		s.started(n, x)
-		s.chain(&s.stepState, x)
 		s.pending = append(s.pending, m)
 		return nil
 	}

@@ -1,36 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/zlayer/zlayer/runner/buildahtest"
 )
-
-// runCommands runs zlayer with the build and cache commands.
-func runCommands(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	root := &cobra.Command{Use: "zlayer", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newBuildCmd(), newCacheCmd())
-	var out, errOut bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	root.SetArgs(args)
-	if err := root.Execute(); err != nil {
-		code = 2
-		var ee *exitError
-		if errors.As(err, &ee) {
-			code = ee.code
-		}
-	}
-	return out.String(), errOut.String(), code
-}
 
 func TestBuildCacheFlagsAndPrune(t *testing.T) {
 	s := buildahtest.NewStore(t)
@@ -39,7 +16,7 @@ func TestBuildCacheFlagsAndPrune(t *testing.T) {
 	build := func(extra ...string) (string, string) {
 		t.Helper()
 		args := append(append([]string{"build", "--progress", "plain"}, store...), extra...)
-		stdout, stderr, code := runCommands(t, append(args, dir)...)
+		stdout, stderr, code := runCLI(t, append(args, dir)...)
 		if code != 0 {
 			t.Fatalf("zlayer %s: exit %d\n%s", strings.Join(extra, " "), code, stderr)
 		}
@@ -59,17 +36,17 @@ func TestBuildCacheFlagsAndPrune(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^#\d+ \d+\.\d{3} \[stage-0\] hello$`).MatchString(log) {
 		t.Errorf("RUN output is not prefixed with the stage name:\n%s", log)
 	}
-	if _, _, code := runCommands(t, append(append([]string{"build"}, store...), "--cache-ttl", "soon", dir)...); code != 2 {
+	if _, _, code := runCLI(t, append(append([]string{"build"}, store...), "--cache-ttl", "soon", dir)...); code != 2 {
 		t.Errorf("--cache-ttl soon: exit %d, want 2", code)
 	}
-	if _, _, code := runCommands(t, append([]string{"cache", "prune"}, store...)...); code != 2 {
+	if _, _, code := runCLI(t, append([]string{"cache", "prune"}, store...)...); code != 2 {
 		t.Errorf("cache prune without --all or --older-than: exit %d, want 2", code)
 	}
-	out, stderr, code := runCommands(t, append([]string{"cache", "prune", "--older-than", "1d"}, store...)...)
+	out, stderr, code := runCLI(t, append([]string{"cache", "prune", "--older-than", "1d"}, store...)...)
 	if code != 0 || out != "removed 0 layer cache images\n" {
 		t.Errorf("cache prune --older-than 1d: exit %d, %q %s", code, out, stderr)
 	}
-	out, stderr, code = runCommands(t, append([]string{"cache", "prune", "--all"}, store...)...)
+	out, stderr, code = runCLI(t, append([]string{"cache", "prune", "--all"}, store...)...)
 	if code != 0 || out != "removed 3 layer cache images\n" {
 		t.Errorf("cache prune --all: exit %d, %q %s", code, out, stderr)
 	}
