@@ -233,6 +233,8 @@ type File struct {
 
 	root    *node
 	blanked map[int]bool
+	// pieced reports that root was parsed in pieces (parsePieces).
+	pieced bool
 }
 
 // Parse parses and validates a ZImagefile. It never fails: problems are in
@@ -260,7 +262,7 @@ func parse(name string, src []byte) *File {
 		py.shiftFirstLine(bom)
 	}
 	f.root = py.root
-	f.blanked = py.blanked
+	f.blanked, f.pieced = py.blanked, py.pieced
 	// The schema validates the document while the rules check it: both
 	// only read the tree.
 	schemaErrs := make(chan []schema.Error, 1)

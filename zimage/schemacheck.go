@@ -1,11 +1,13 @@
 package zimage
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strconv"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 
 	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/schema"
@@ -24,20 +26,29 @@ func (f *File) schemaErrors() []schema.Error {
 	}
 	doc, ok := docValue(f.root)
 	if !ok {
-		if err := safeNodeToValue(f.root, &doc); err != nil {
+		y := f.root.y
+		if f.pieced {
+			// The root's go-yaml node covers the first piece only.
+			whole, err := safeParse(bytes.TrimPrefix(f.Source.Text, []byte("\xEF\xBB\xBF")))
+			if err != nil || len(whole.Docs) == 0 {
+				return nil
+			}
+			y = whole.Docs[0].Body
+		}
+		if err := safeNodeToValue(y, &doc); err != nil {
 			return nil
 		}
 	}
 	return s.Validate(doc)
 }
 
-func safeNodeToValue(n *node, v *any) (err error) {
+func safeNodeToValue(y ast.Node, v *any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errNodeToValue
 		}
 	}()
-	return yaml.NodeToValue(n.y, v)
+	return yaml.NodeToValue(y, v)
 }
 
 // errNodeToValue replaces a panic of the go-yaml decoder.

@@ -136,6 +136,9 @@ type parsedYAML struct {
 	errs     []syntaxError
 	blanked  map[int]bool // lines blanked during recovery
 	text     []byte       // the text that finally parsed (blanked lines are spaces)
+	// pieced is set when the text was parsed in pieces (parsePieces): the
+	// root's go-yaml node then covers the first piece only.
+	pieced bool
 }
 
 // maxRecoveries bounds the blank-and-reparse loop.
@@ -145,6 +148,9 @@ const maxRecoveries = 64
 // error and trying again, so that a broken document still yields an AST.
 func parseTolerant(sf *source.File) *parsedYAML {
 	text := sf.Text // copied before the first line is blanked
+	if py, ok := parsePieces(sf, text, pieces(), minPieceSize); ok {
+		return py
+	}
 	py := &parsedYAML{blanked: map[int]bool{}}
 	for attempt := 0; ; attempt++ {
 		f, err := safeParse(text)
@@ -299,6 +305,12 @@ type builder struct {
 	anchors map[string]*node
 	errs    []syntaxError
 	depth   int
+	// lineOffset is the number of lines before the parsed text in the
+	// file: non-zero for a piece of it (parsePieces).
+	lineOffset int
+	// special is set by anchors, aliases, tags, merge keys and complex
+	// keys, which a piece cannot resolve on its own.
+	special bool
 	// nodes and pairs are allocated in chunks: a tree has thousands.
 	nodes []node
 	pairs []pair
@@ -373,7 +385,7 @@ func (b *builder) pos(tk *token.Token) source.Pos {
 	if tk == nil || tk.Position == nil {
 		return source.Pos{Line: 1}
 	}
-	line, col := max(tk.Position.Line, 1), max(tk.Position.Column, 1)
+	line, col := max(tk.Position.Line, 1)+b.lineOffset, max(tk.Position.Column, 1)
 	if line <= b.sf.LineCount() {
 		// Most lines are ASCII up to the token: the code-point column is
 		// then the byte column, and no clamping is needed.
@@ -418,6 +430,7 @@ func (b *builder) conv(y ast.Node) *node {
 		markShadowed(m)
 		return m
 	case *ast.AnchorNode:
+		b.special = true
 		n := b.conv(y.Value)
 		start := b.pos(y.Start)
 		if n == nil {
@@ -430,8 +443,10 @@ func (b *builder) conv(y ast.Node) *node {
 		}
 		return n
 	case *ast.AliasNode:
+		b.special = true
 		return b.alias(y)
 	case *ast.TagNode:
+		b.special = true
 		return b.tagged(y)
 	case *ast.MappingKeyNode:
 		return b.conv(y.Value)
@@ -520,12 +535,15 @@ func (b *builder) pair(mv *ast.MappingValueNode) *pair {
 // fillPair converts one entry of a mapping into p.
 func (b *builder) fillPair(p *pair, mv *ast.MappingValueNode) {
 	if mv.Key != nil && mv.Key.IsMergeKey() {
-		p.merge = true
+		p.merge, b.special = true, true
 		tk := mv.Key.GetToken()
 		st := b.pos(tk)
 		p.key = b.newNode(node{kind: kindScalar, typ: typeString, text: "<<", rng: source.Range{Start: st, End: b.afterToken(tk)}, y: mv.Key})
 	} else {
 		p.key = b.conv(mv.Key)
+		if p.key != nil && p.key.kind != kindScalar {
+			b.special = true
+		}
 	}
 	colon := b.pos(mv.Start)
 	if p.key == nil {
@@ -536,7 +554,11 @@ func (b *builder) fillPair(p *pair, mv *ast.MappingValueNode) {
 	if p.value == nil {
 		p.value = b.newNode(node{kind: kindScalar, typ: typeNull, rng: source.Range{Start: afterColon, End: afterColon}})
 	}
-	if p.value.isNull() && p.value.rng.Start.Before(afterColon) && !p.value.alias {
+	// An implicit null (no text) or one placed before its colon goes
+	// right after the colon, where go-yaml's position for it depends on
+	// what follows the entry.
+	implicit := p.value.rng.Start == p.value.rng.End
+	if p.value.isNull() && (implicit || p.value.rng.Start.Before(afterColon)) && !p.value.alias {
 		p.value.rng = source.Range{Start: afterColon, End: afterColon}
 	}
 }
