@@ -45,7 +45,17 @@ func unquoteDockerfile(p *plan.Plan) (*plan.Plan, error) {
 		c.Instructions = nil
 		for _, in := range st.Instructions {
 			line = in.Source().Start.Line
-			c.Instructions = append(c.Instructions, plan.MapWords(in, true, w))
+			x := plan.MapWords(in, false, w)
+			if cp, ok := x.(*plan.Copy); ok && cp.From != "" {
+				// A ZImagefile's from is never expanded: write it as the
+				// Dockerfile means it, literally.
+				from, err := literalWord(cp.From, esc)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s:%d: COPY --from: %w", p.File, line, err))
+				}
+				cp.From = from
+			}
+			c.Instructions = append(c.Instructions, x)
 		}
 		out.Stages = append(out.Stages, &c)
 	}
@@ -115,6 +125,19 @@ func dockerWord(s string, esc rune) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// literalWord is dockerWord for a value a ZImagefile takes literally: it
+// fails on a variable reference, and a literal "$" stays "$".
+func literalWord(s string, esc rune) (string, error) {
+	out, err := dockerWord(s, esc)
+	if err != nil {
+		return "", err
+	}
+	if strings.Contains(strings.ReplaceAll(out, `\$`, ""), "$") {
+		return "", fmt.Errorf("%q uses a variable, which a ZImagefile's from cannot (it is never expanded)", s)
+	}
+	return strings.ReplaceAll(out, `\$`, "$"), nil
 }
 
 // dollarExpands reports whether the "$" at rs[i] starts a reference for

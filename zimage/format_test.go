@@ -89,6 +89,7 @@ func TestFormatRefuses(t *testing.T) {
 		{"expose variable", "FROM a\nEXPOSE $PORT\n", "expose takes no variables"},
 		{"copy link", "FROM a\nCOPY --link a /b\n", "no --link"},
 		{"network", "FROM a\nRUN --network=none true\n", "cannot set the network"},
+		{"copy from variable", "ARG S=a\nFROM a\nCOPY --from=$S /x /y\n", `Dockerfile:3: COPY --from: "$S" uses a variable, which a ZImagefile's from cannot`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
