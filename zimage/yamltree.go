@@ -675,6 +675,11 @@ func (b *builder) literal(y *ast.LiteralNode) *node {
 			line := start.Line + 1 + strings.Count(content, "\n")
 			lt := b.lineText(line)
 			end = source.Pos{Line: line, Col: len(strings.TrimRight(lt, " \t\r"))}
+			if line > b.sf.LineCount() {
+				// go-yaml broke a line at a lone "\r", which the file's
+				// lines do not.
+				end = b.sf.PosAt(len(b.text))
+			}
 			if end.Before(start) {
 				end = b.afterToken(y.Start)
 			}
