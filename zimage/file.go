@@ -10,6 +10,7 @@
 package zimage
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/zlayer/zlayer/diag"
@@ -252,10 +253,10 @@ func Parse(name string, src []byte) *File {
 func parse(name string, src []byte) *File {
 	f := &File{Source: source.NewFile(name, src)}
 	sf, bom := f.Source, 0
-	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+	if text := yamlText(src); len(text) < len(src) {
 		// A byte-order mark is ignored: parse without it, then move the
 		// positions of line 1 back behind it.
-		sf, bom = source.NewFile(name, src[3:]), 3
+		sf, bom = source.NewFile(name, text), len(src)-len(text)
 	}
 	py := parseTolerant(sf)
 	if bom > 0 {
@@ -289,6 +290,10 @@ func parse(name string, src []byte) *File {
 	f.Diagnostics = d.diags
 	return f
 }
+
+// yamlText is the text of a file the YAML parser reads: without a
+// byte-order mark.
+func yamlText(src []byte) []byte { return bytes.TrimPrefix(src, []byte("\xEF\xBB\xBF")) }
 
 // HasErrors reports whether any diagnostic of the file is an error.
 func (f *File) HasErrors() bool { return diag.HasError(f.Diagnostics) }

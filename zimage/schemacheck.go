@@ -1,7 +1,6 @@
 package zimage
 
 import (
-	"bytes"
 	"errors"
 	"slices"
 	"strconv"
@@ -29,7 +28,7 @@ func (f *File) schemaErrors() []schema.Error {
 		y := f.root.y
 		if f.pieced {
 			// The root's go-yaml node covers the first piece only.
-			whole, err := safeParse(bytes.TrimPrefix(f.Source.Text, []byte("\xEF\xBB\xBF")))
+			whole, err := safeParse(yamlText(f.Source.Text))
 			if err != nil || len(whole.Docs) == 0 {
 				return nil
 			}
