@@ -108,6 +108,7 @@ func (d *document) update(ctx context.Context) (published bool) {
 		return false
 	}
 	d.published.gen, d.published.extra = snap.gen, e
+	d.s.sched.collectIfDue()
 	d.s.publish(ctx, d, snap)
 	return true
 }

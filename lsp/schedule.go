@@ -2,7 +2,9 @@ package lsp
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 )
 
@@ -226,4 +228,30 @@ func (q *scheduler) endBurst() {
 		debug.SetGCPercent(q.gcPercent)
 	}
 	q.burst = false
+}
+
+// collectDue is how far the heap may have grown towards the GC's goal
+// when an analysis is done before collectIfDue collects.
+const collectDue = 0.7
+
+// collectIfDue runs the garbage collector now, between an analysis and
+// its publication, when the heap is close to the size at which the
+// runtime would start a collection by itself. That collection would
+// otherwise come during the requests that follow an edit (completion,
+// hover), and slow each of them while it lasts; here it delays only
+// this publication. Only a server that owns its process does this, and
+// not during a burst of opens.
+func (q *scheduler) collectIfDue() {
+	q.mu.Lock()
+	due := q.tuneGC && !q.burst
+	q.mu.Unlock()
+	if !due {
+		return
+	}
+	sample := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	goal, heap := sample[0].Value.Uint64(), sample[1].Value.Uint64()
+	if goal > 0 && float64(heap) >= collectDue*float64(goal) {
+		runtime.GC()
+	}
 }

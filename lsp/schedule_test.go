@@ -3,7 +3,9 @@ package lsp
 import (
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -218,5 +220,49 @@ func TestBurstOfOpens(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCollectIfDue checks when the scheduler collects between an analysis
+// and its publication: only in a server that owns its process, outside a
+// burst of opens, and only once the heap is close to the GC's goal.
+func TestCollectIfDue(t *testing.T) {
+	// A high percentage keeps the runtime's own collections out of the
+	// way while the heap grows towards the goal.
+	defer debug.SetGCPercent(debug.SetGCPercent(1000))
+	heapShare := func() float64 {
+		s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(s)
+		return float64(s[1].Value.Uint64()) / float64(s[0].Value.Uint64())
+	}
+	var keep [][]byte
+	grow := func() { // to just past collectDue of the goal
+		runtime.GC()
+		for heapShare() < collectDue+0.05 {
+			keep = append(keep, make([]byte, 64<<10))
+		}
+	}
+	collects := func(q *scheduler) bool {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		q.collectIfDue()
+		runtime.ReadMemStats(&after)
+		return after.NumGC > before.NumGC
+	}
+	owner := &scheduler{tuneGC: true}
+	runtime.GC()
+	if collects(owner) {
+		t.Error("collected right after a collection")
+	}
+	grow()
+	if !collects(owner) {
+		t.Errorf("did not collect with the heap at %.0f%% of the goal", 100*heapShare())
+	}
+	grow()
+	if collects(&scheduler{}) {
+		t.Error("a server that does not own its process collected")
+	}
+	if collects(&scheduler{tuneGC: true, burst: true}) {
+		t.Error("collected during a burst of opens")
 	}
 }
