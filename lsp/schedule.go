@@ -242,16 +242,17 @@ const collectDue = 0.7
 // this publication. Only a server that owns its process does this, and
 // not during a burst of opens.
 func (q *scheduler) collectIfDue() {
-	q.mu.Lock()
-	due := q.tuneGC && !q.burst
-	q.mu.Unlock()
-	if !due {
-		return
-	}
-	sample := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/goal:bytes"}}
 	metrics.Read(sample)
-	goal, heap := sample[0].Value.Uint64(), sample[1].Value.Uint64()
-	if goal > 0 && float64(heap) >= collectDue*float64(goal) {
+	if q.collectionDue(sample[0].Value.Uint64(), sample[1].Value.Uint64()) {
 		runtime.GC()
 	}
+}
+
+// collectionDue reports whether collectIfDue collects with a heap of heap
+// bytes and a GC goal of goal bytes.
+func (q *scheduler) collectionDue(heap, goal uint64) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.tuneGC && !q.burst && goal > 0 && float64(heap) >= collectDue*float64(goal)
 }
