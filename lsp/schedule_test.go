@@ -229,7 +229,7 @@ func TestBurstOfOpens(t *testing.T) {
 func TestCollectIfDue(t *testing.T) {
 	// A high percentage keeps the runtime's own collections out of the
 	// way while the heap grows towards the goal.
-	defer debug.SetGCPercent(debug.SetGCPercent(1000))
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	heapShare := func() float64 {
 		s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
 		metrics.Read(s)
@@ -238,10 +238,10 @@ func TestCollectIfDue(t *testing.T) {
 	var keep [][]byte
 	grow := func() { // to just past collectDue of the goal
 		runtime.GC()
-		// At GOGC 1000 the runtime starts a collection no earlier than
-		// at 0.727 of the goal (0.7 of the way from the live heap).
+		// At GOGC 400 the runtime starts a collection no earlier than at
+		// 0.76 of the goal (0.7 of the way from the live heap).
 		for i := 0; heapShare() < collectDue+0.01; i++ {
-			if i == 100_000 {
+			if i == 4096 { // 256 MiB
 				t.Fatalf("the heap stays at %.0f%% of the goal", 100*heapShare())
 			}
 			keep = append(keep, make([]byte, 64<<10))
