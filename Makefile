@@ -46,7 +46,7 @@ lint:
 # fuzz runs each fuzzer for a short while; the corpus stays in testdata/fuzz
 # of each package, and `go test` replays it on every run.
 FUZZTIME ?= 30s
-FUZZERS := zimage:FuzzParse zimage:FuzzPlan zimage:FuzzConvert dockerfile:FuzzParse dockerfile:FuzzReparse dockerfile:FuzzPlan schema:FuzzValidate runner/buildcontext:FuzzMatch lsp:FuzzServer
+FUZZERS := zimage:FuzzParse zimage:FuzzPieces zimage:FuzzPlan zimage:FuzzConvert dockerfile:FuzzParse dockerfile:FuzzReparse dockerfile:FuzzPlan schema:FuzzValidate runner/buildcontext:FuzzMatch lsp:FuzzServer
 fuzz:
 	@for f in $(FUZZERS); do \
 		echo "== $${f%%:*} $${f##*:}"; \
