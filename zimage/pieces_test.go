@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zlayer/zlayer/diag"
 	"github.com/zlayer/zlayer/source"
 )
 
@@ -117,4 +118,45 @@ func FuzzPieces(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte, n int) {
 		checkPieces(t, "fuzz", src, 2+int(uint(n)%4), 1)
 	})
+}
+
+// TestPiecesDiagnostics checks what a user sees in a file parsed in
+// pieces: errors in a later piece at their own lines, and a stage name
+// repeated across pieces reported as a duplicate.
+func TestPiecesDiagnostics(t *testing.T) {
+	src := string(large1000())
+	src = strings.Replace(src, "      - workdir: \"/app/93\"\n", "      - workdr: \"/app/93\"\n", 1) // in s00
+	last := strings.LastIndex(src, "      - workdir: \"/app/98\"\n")
+	src = src[:last] + "      - workdr: \"/app/98\"\n" + src[last+len("      - workdir: \"/app/98\"\n"):] // in s09
+	src = strings.Replace(src, "  s08:\n", "  s01:\n", 1)
+	f := parse("ZImagefile", []byte(src))
+	if !f.pieced {
+		t.Fatal("the file was not parsed in pieces")
+	}
+	lines := strings.Split(src, "\n")
+	lineOf := func(text string, nth int) int {
+		for i, l := range lines {
+			if strings.Contains(l, text) {
+				if nth--; nth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return 0
+	}
+	got := map[string]int{}
+	for _, d := range f.Diagnostics {
+		if d.Severity == diag.Error {
+			got[fmt.Sprintf("%s@%d:%d", d.Code, d.Range.Start.Line, d.Range.Start.Col)]++
+		}
+	}
+	for _, w := range []string{
+		fmt.Sprintf("ZI003@%d:8", lineOf("workdr:", 1)),
+		fmt.Sprintf("ZI003@%d:8", lineOf("workdr:", 2)),
+		fmt.Sprintf("ZI005@%d:2", lineOf("  s01:", 2)),
+	} {
+		if got[w] == 0 {
+			t.Errorf("no error %s; got %v", w, got)
+		}
+	}
 }
