@@ -69,8 +69,17 @@ func parsePieces(sf *source.File, text []byte, n, minSize int) (*parsedYAML, boo
 // parsePiece parses text[start:end], which starts at the beginning of a
 // line, into a mapping with positions in the whole file. It reports false
 // for anything the joined tree could get wrong.
+//
+// go-yaml places the last token of its input differently when nothing
+// follows it, so a piece that ends before the end of the file is parsed
+// with the next line, the key that starts the next piece, after it; that
+// entry is then dropped.
 func parsePiece(sf *source.File, text []byte, start, end int, first bool) (*node, bool) {
-	f, err := safeParse(text[start:end])
+	stop := end
+	if end < len(text) {
+		_, stop = lineAt(text, end)
+	}
+	f, err := safeParse(text[start:stop])
 	if err != nil || len(f.Docs) != 1 || f.Docs[0].Body == nil {
 		return nil, false
 	}
@@ -82,8 +91,37 @@ func parsePiece(sf *source.File, text []byte, start, end int, first bool) (*node
 	if len(b.errs) > 0 || b.special || n == nil || n.kind != kindMap || n.flow || len(n.pairs) == 0 {
 		return nil, false
 	}
+	if stop > end && !dropNext(sf, text, n, end, first) {
+		return nil, false
+	}
 	return n, true
 }
+
+// dropNext removes the entry of the next piece's first line, which starts
+// at offset next, from the stages of piece n: n itself, or for the first
+// piece the value of its last entry. It reports false when that entry is
+// not there.
+func dropNext(sf *source.File, text []byte, n *node, next int, first bool) bool {
+	m := n
+	if first {
+		m = n.pairs[len(n.pairs)-1].value
+	}
+	if m.kind != kindMap || m.flow || len(m.pairs) < 2 {
+		return false
+	}
+	key := m.pairs[len(m.pairs)-1].key
+	if key.rng.Start != sf.PosAt(next+bytes.IndexFunc(text[next:], notSpace)) {
+		return false
+	}
+	m.pairs = m.pairs[:len(m.pairs)-1]
+	m.rng.End = m.pairs[len(m.pairs)-1].rangeOf().End
+	if first {
+		n.rng.End = m.rng.End
+	}
+	return true
+}
+
+func notSpace(r rune) bool { return r != ' ' }
 
 // stageCuts finds where to cut the stages mapping of text into about n
 // pieces of at least minSize bytes: the offsets of lines that start a
