@@ -23,14 +23,11 @@ const minPieceSize = 8 << 10
 // parsePieces parses text in up to n pieces of at least minSize bytes and
 // reports whether it could.
 func parsePieces(sf *source.File, text []byte, n, minSize int) (*parsedYAML, bool) {
-	cuts, tail := stageCuts(text, n, minSize)
+	cuts := stageCuts(text, n, minSize)
 	if len(cuts) == 0 {
 		return nil, false
 	}
-	bounds := append(append([]int{0}, cuts...), tail)
-	if tail < len(text) {
-		bounds = append(bounds, len(text))
-	}
+	bounds := append(append([]int{0}, cuts...), len(text))
 	roots := make([]*node, len(bounds)-1)
 	ok := make([]bool, len(roots))
 	var wg sync.WaitGroup
@@ -50,17 +47,11 @@ func parsePieces(sf *source.File, text []byte, n, minSize int) (*parsedYAML, boo
 	if stages.key.text != "stages" || stages.value.kind != kindMap || stages.value.flow {
 		return nil, false
 	}
-	middle := len(cuts)
-	for _, r := range roots[1 : middle+1] {
+	for _, r := range roots[1:] {
 		stages.value.pairs = append(stages.value.pairs, r.pairs...)
 		stages.value.rng.End = r.rng.End
 	}
 	root.rng.End = stages.value.rng.End
-	if tail < len(text) {
-		last := roots[len(roots)-1]
-		root.pairs = append(root.pairs, last.pairs...)
-		root.rng.End = last.rng.End
-	}
 	markShadowed(stages.value)
 	markShadowed(root)
 	return &parsedYAML{root: root, blanked: map[int]bool{}, text: text, pieced: true}, true
@@ -125,26 +116,27 @@ func notSpace(r rune) bool { return r != ' ' }
 
 // stageCuts finds where to cut the stages mapping of text into about n
 // pieces of at least minSize bytes: the offsets of lines that start a
-// stage, and the offset where the stages mapping ends (len(text) when it
-// runs to the end). It returns no cuts when the text is too small or not
-// laid out simply enough: a top-level "stages:" line followed by
-// block-mapping entries at one indent.
-func stageCuts(text []byte, n, minSize int) (cuts []int, tail int) {
+// stage. It returns none when the text is too small or not laid out simply
+// enough: a top-level "stages:" line followed, up to the end of the file,
+// by block-mapping entries at one indent.
+func stageCuts(text []byte, n, minSize int) (cuts []int) {
 	if n < 2 || len(text) < 2*minSize || bytes.IndexByte(text, '\r') >= 0 {
 		// go-yaml's positions after a carriage return depend on what
 		// precedes it, so a file with CRLF line ends is parsed whole.
-		return nil, 0
+		return nil
 	}
 	start := stagesStart(text)
 	if start < 0 {
-		return nil, 0
+		return nil
 	}
-	indent, entries, tail := stageEntries(text, start)
-	if indent == 0 || len(entries) < 2 || tail < len(text) && !cleanTail(text[tail:]) {
-		return nil, 0
+	indent, entries, end := stageEntries(text, start)
+	if indent == 0 || len(entries) < 2 || end < len(text) {
+		// A key after the stages would be the last piece's next line,
+		// which a piece at the stages' indent cannot parse.
+		return nil
 	}
-	size := max((tail-start)/n, minSize)
-	for next, i := start+size, 1; next+minSize/2 <= tail; next += size {
+	size := max((end-start)/n, minSize)
+	for next, i := start+size, 1; next+minSize/2 <= end; next += size {
 		// Cut at the stage that starts nearest to next.
 		for i+1 < len(entries) && entries[i+1]-next < next-entries[i] {
 			i++
@@ -154,7 +146,7 @@ func stageCuts(text []byte, n, minSize int) (cuts []int, tail int) {
 		}
 		cuts = append(cuts, entries[i])
 	}
-	return cuts, tail
+	return cuts
 }
 
 // stagesStart returns the offset of the line after the first top-level
@@ -237,23 +229,6 @@ func keyLine(line []byte) bool {
 
 func isNameByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-'
-}
-
-// cleanTail reports whether the top-level text after the stages mapping
-// can be parsed on its own: it starts with a key, and has no document
-// markers or directives.
-func cleanTail(tail []byte) bool {
-	if first, _ := lineAt(tail, 0); !keyLine(first) {
-		return false
-	}
-	for off := 0; off < len(tail); {
-		line, next := lineAt(tail, off)
-		if bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) || bytes.HasPrefix(line, []byte("%")) {
-			return false
-		}
-		off = next
-	}
-	return true
 }
 
 // lineAt returns the line at off without its newline, and the offset of
