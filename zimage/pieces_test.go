@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -124,6 +125,7 @@ func FuzzPieces(f *testing.F) {
 // pieces: errors in a later piece at their own lines, and a stage name
 // repeated across pieces reported as a duplicate.
 func TestPiecesDiagnostics(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), 2))) // Parse cuts one piece per CPU
 	src := string(large1000())
 	src = strings.Replace(src, "      - workdir: \"/app/93\"\n", "      - workdr: \"/app/93\"\n", 1) // in s00
 	last := strings.LastIndex(src, "      - workdir: \"/app/98\"\n")
