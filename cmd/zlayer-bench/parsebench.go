@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +21,12 @@ const parseTarget = 10 * time.Millisecond
 
 // parseRow is one in-process parse measurement.
 type parseRow struct {
-	Name   string
-	PerOp  time.Duration
-	Allocs int64 // allocations per parse
+	Name  string
+	PerOp time.Duration // the median round's
+	// Fastest and Slowest are the extreme rounds' time per parse: how
+	// much the machine moved while the row was measured.
+	Fastest, Slowest time.Duration
+	Allocs           int64 // allocations per parse
 }
 
 // parseTable is the parse part of the report: no peer tool, a time
@@ -57,8 +61,9 @@ func parseBench(ctx context.Context) (*parseTable, error) {
 		if err := ctx.Err(); err != nil {
 			return t, err
 		}
-		t.Rows = append(t.Rows, parseRow{Name: c.name, PerOp: timeParse(c.parse),
-			Allocs: int64(testing.AllocsPerRun(5, c.parse))})
+		rounds := timeParse(c.parse)
+		t.Rows = append(t.Rows, parseRow{Name: c.name, PerOp: median(rounds), Fastest: slices.Min(rounds),
+			Slowest: slices.Max(rounds), Allocs: int64(testing.AllocsPerRun(5, c.parse))})
 	}
 	return t, nil
 }
@@ -68,11 +73,11 @@ func parseBench(ctx context.Context) (*parseTable, error) {
 // machine is busy elsewhere does not decide the row.
 const parseRounds = 9
 
-// timeParse returns the median time per call of parse over parseRounds
+// timeParse returns the time per call of parse in each of parseRounds
 // rounds of about a ninth of a second, each starting with a clean heap.
 // The first call is left out: it pays once for what every later one
 // shares, such as compiling the schema.
-func timeParse(parse func()) time.Duration {
+func timeParse(parse func()) []time.Duration {
 	parse()
 	start := time.Now()
 	parse()
@@ -86,7 +91,7 @@ func timeParse(parse func()) time.Duration {
 		}
 		rounds[i] = time.Since(start) / time.Duration(n)
 	}
-	return median(rounds)
+	return rounds
 }
 
 func firstError(ds []diag.Diagnostic) string {
@@ -100,13 +105,14 @@ func firstError(ds []diag.Diagnostic) string {
 
 // Render writes the table with a verdict against parseTarget per row.
 func (t *parseTable) Render(w io.Writer) error {
-	cells := [][]string{{"", "time/parse", "allocs/parse", "target", ""}}
+	cells := [][]string{{"", "time/parse", "rounds", "allocs/parse", "target", ""}}
 	for _, r := range t.Rows {
 		verdict := "met"
 		if r.PerOp >= parseTarget {
 			verdict = "missed"
 		}
-		cells = append(cells, []string{r.Name, formatDuration(r.PerOp), thousands(int(r.Allocs)), fmt.Sprintf("<%dms", parseTarget.Milliseconds()), verdict})
+		cells = append(cells, []string{r.Name, formatDuration(r.PerOp), formatDuration(r.Fastest) + "–" + formatDuration(r.Slowest),
+			thousands(int(r.Allocs)), fmt.Sprintf("<%dms", parseTarget.Milliseconds()), verdict})
 	}
 	var b strings.Builder
 	b.WriteString("Parse + validate in process (what an editor pays per keystroke)\n")
