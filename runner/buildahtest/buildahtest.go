@@ -14,6 +14,7 @@ package buildahtest
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -398,4 +399,18 @@ func (s *Store) Leftovers(t testing.TB, imagesBefore []string) []string {
 		out = append(out, "mount "+m)
 	}
 	return out
+}
+
+// AwaitCanceled waits up to a minute for the error of a build that was
+// cancelled, and fails t unless it is context.Canceled.
+func AwaitCanceled(t testing.TB, done <-chan error) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled build: err = %v, want context.Canceled", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the cancelled build did not return")
+	}
 }

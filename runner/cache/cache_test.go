@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -537,14 +536,7 @@ func TestFailureInGroupLeavesOnlyEarlierEntries(t *testing.T) {
 			}})
 		done <- err
 	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("cancelled build: err = %v, want context.Canceled", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("the cancelled build did not return")
-	}
+	buildahtest.AwaitCanceled(t, done)
 	for _, l := range s.Leftovers(t, images) {
 		t.Errorf("cancelled build left %s", l)
 	}
