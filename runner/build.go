@@ -58,6 +58,7 @@ type stageOut struct {
 	image   string // committed image ID
 	workdir string // final working directory
 	tagged  bool   // the image was committed under the first tag
+	owned   bool   // the image is this build's own, not a layer cache entry
 
 	ctrMu sync.Mutex
 	ctr   string // working container, kept until the build ends; see stageContainer

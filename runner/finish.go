@@ -18,7 +18,12 @@ import (
 func (b *build) finish(ctx context.Context, final *stageOut, cacheEnded <-chan error) (*Result, error) {
 	id := final.image
 	inspected := b.inspectResult(ctx, id) // meanwhile the image is tagged
-	err := b.tagAndPush(ctx, final)
+	err := b.hold(ctx)
+	if err == nil {
+		err = b.tagAndPush(ctx, final)
+	} else if final.owned {
+		b.addImage(id) // never published: cleanup removes it
+	}
 	if cacheErr := <-cacheEnded; err == nil {
 		err = cacheErr
 	}
@@ -48,6 +53,19 @@ func (b *build) finish(ctx context.Context, final *stageOut, cacheEnded <-chan e
 	}
 	b.emit(done)
 	return res, nil
+}
+
+// hold waits until Options.Hold lets the build publish its image.
+func (b *build) hold(ctx context.Context) error {
+	if b.opts.Hold == nil {
+		return nil
+	}
+	select {
+	case <-b.opts.Hold:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 // tagAndPush gives the target image the tags it was not committed under

@@ -78,6 +78,11 @@ type Options struct {
 	// DryRun, when set, makes the build run nothing: every buildah command
 	// it would run is passed to DryRun instead, full argument vector first.
 	DryRun func(argv []string)
+	// Hold, when set, holds the finished build back until it is closed,
+	// before the image is tagged, pushed or written to the iidfile. Watch
+	// mode starts a rebuild before the quiet period of the changes ends
+	// and lets it publish its image only once that period has passed.
+	Hold <-chan struct{}
 	// Cache, when set, is the layer cache: each step is looked up before
 	// it runs and committed into the cache after it ran (see StepCache).
 	Cache StepCache

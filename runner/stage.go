@@ -141,6 +141,7 @@ func (s *stageRun) run(ctx context.Context) error {
 	if owned && !s.final {
 		s.b.addImage(id)
 	}
+	s.out.owned = owned
 	if s.created {
 		s.out.ctr = s.ctr
 	}
@@ -163,7 +164,7 @@ func (s *stageRun) end(ctx context.Context) (id string, owned bool, err error) {
 		return "", false, err
 	}
 	var names []string
-	if s.final {
+	if s.final && s.b.opts.Hold == nil {
 		names = s.b.opts.Tags[:min(1, len(s.b.opts.Tags))]
 		s.out.tagged = len(names) > 0
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,7 +34,7 @@ type watchFlags struct {
 }
 
 func (w *watchFlags) register(fs *pflag.FlagSet) {
-	fs.DurationVar(&w.debounce, "debounce", watch.DefaultDebounce, "rebuild once no change has arrived for this `DURATION`")
+	fs.DurationVar(&w.debounce, "debounce", watch.DefaultDebounce, "tag a rebuild once no change has arrived for this `DURATION`")
 	fs.BoolVar(&w.cancelRunning, "cancel-running", false, "cancel a running build when a change arrives and start over")
 }
 
@@ -65,9 +66,12 @@ the build context and rebuild after every change the build can see: the build fi
 ADD and RUN --mount=type=bind sources the ignore file does not exclude. Editor temp
 files, .git, and what the build writes itself (--iidfile) never trigger a build.
 
-A rebuild starts once no change has arrived for --debounce (300ms), and at the latest
-10s after the first change. Changes made while a build runs cause one more build
-after it, or with --cancel-running stop it and start over. A failing build, or a build
+A rebuild counts once no change has arrived for --debounce (300ms), and at the latest
+10s after the first change: only then are its output shown and its image tagged. It
+starts earlier, as soon as a save has settled (50ms), and starts over if another
+change comes first, so the quiet period costs no time. Changes made while a rebuild
+that counts runs cause one more build after it, or with --cancel-running stop it and
+start over. A failing build, or a build
 file that no longer parses, is reported and watching goes on. Ctrl-C stops watching
 and cleans up a running build; press it twice to quit without cleaning up.`,
 		Args: cobra.MaximumNArgs(1),
@@ -102,7 +106,7 @@ func runWatch(cmd *cobra.Command, f *buildFlags, wf *watchFlags, contextDir stri
 		SkipDir:  s.rel.SkipDir,
 		Outputs:  f.outputs(),
 		Files:    s.configFiles(), // those inside the context are dropped
-		Logf:     s.notef,
+		Logf:     s.logf,
 	})
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -142,8 +146,10 @@ type watchSession struct {
 	f          *buildFlags
 	contextDir string
 	mode       string    // progress mode
-	out        io.Writer // progress output: stdout for json, else stderr
-	stderr     io.Writer
+	out        io.Writer // the build's progress output: stdout for json, else stderr
+	stderr     io.Writer // the build's messages
+	consoleOut io.Writer // out and stderr while no build holds its output back
+	console    io.Writer
 	w          *watch.Watcher
 
 	bf      runner.BuildFile
@@ -157,10 +163,11 @@ type watchSession struct {
 func newWatchSession(cmd *cobra.Command, f *buildFlags, contextDir string) (*watchSession, error) {
 	var mu sync.Mutex
 	stderr := &lockedWriter{mu: &mu, w: cmd.ErrOrStderr()}
-	s := &watchSession{f: f, contextDir: contextDir, stderr: stderr, out: stderr}
+	s := &watchSession{f: f, contextDir: contextDir, stderr: stderr, out: stderr, console: stderr, consoleOut: stderr}
 	s.mode = progress.Mode(f.progress, cmd.ErrOrStderr())
 	if s.mode == progress.JSON {
 		s.out = &lockedWriter{mu: &mu, w: cmd.OutOrStdout()}
+		s.consoleOut = s.out
 	}
 	if _, err := progress.New(io.Discard, s.mode); err != nil {
 		return nil, usageErrorf("--progress: %v", err)
@@ -272,8 +279,12 @@ func (s *watchSession) touchesConfig(paths []string) bool {
 }
 
 // build is watch.RunOptions.Build: it reports the trigger, reads the
-// build file again when needed and builds.
+// build file again when needed and builds. A provisional build (see
+// watch.Trigger) shows its output and tags its image only once its quiet
+// period has passed.
 func (s *watchSession) build(ctx context.Context, t watch.Trigger) error {
+	s.holdOutput(ctx, t.Quiet)
+	defer func() { s.out, s.stderr = s.consoleOut, s.console }()
 	if !t.Initial {
 		s.announce(t)
 		if t.Rescan || s.loadErr != nil || s.touchesConfig(t.Paths) {
@@ -284,7 +295,28 @@ func (s *watchSession) build(ctx context.Context, t watch.Trigger) error {
 		s.reportLoadError()
 		return s.loadErr
 	}
-	return s.runBuild(ctx)
+	return s.runBuild(ctx, t.Quiet)
+}
+
+// holdOutput holds the build's output back until quiet is closed, and
+// drops it if ctx ends first: a build overtaken by another change never
+// shows.
+func (s *watchSession) holdOutput(ctx context.Context, quiet <-chan struct{}) {
+	select {
+	case <-quiet:
+		return
+	default:
+	}
+	h := &heldOutput{held: true}
+	s.out, s.stderr = h.writer(s.consoleOut), h.writer(s.console)
+	go func() {
+		select {
+		case <-quiet:
+			h.end(true)
+		case <-ctx.Done():
+			h.end(false)
+		}
+	}()
 }
 
 // announce says which changes triggered a rebuild.
@@ -328,14 +360,16 @@ func (s *watchSession) reportLoadError() {
 	s.notef("watch: %s has errors; fix it and save to rebuild", le.File)
 }
 
-// runBuild runs one build and reports its result in one line.
-func (s *watchSession) runBuild(ctx context.Context) error {
+// runBuild runs one build and reports its result in one line. The build
+// tags its image once quiet is closed.
+func (s *watchSession) runBuild(ctx context.Context, quiet <-chan struct{}) error {
 	pr, err := progress.New(s.out, s.mode)
 	if err != nil {
 		return err
 	}
 	var n stepTally
 	opts := s.opts
+	opts.Hold = quiet
 	opts.Events = func(e runner.Event) {
 		n.count(e)
 		pr.Event(e)
@@ -367,9 +401,16 @@ func (s *watchSession) failureSource() []byte {
 	return s.bf.Source
 }
 
-// notef writes one line of watch-mode status to standard error.
+// notef writes one line of watch-mode status about the build to
+// standard error.
 func (s *watchSession) notef(format string, args ...any) {
 	fmt.Fprintf(s.stderr, format+"\n", args...)
+}
+
+// logf writes one line of the watcher's own status to standard error,
+// whatever a build holds back.
+func (s *watchSession) logf(format string, args ...any) {
+	fmt.Fprintf(s.console, format+"\n", args...)
 }
 
 // stepTally counts a build's finished steps and how many of them came from
@@ -399,6 +440,55 @@ func tagNote(tags []string) string {
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
+
+// heldOutput holds back what a provisional build writes, until the build
+// counts or is dropped; from then on writes go through, or are dropped
+// too.
+type heldOutput struct {
+	mu      sync.Mutex
+	held    bool
+	dropped bool
+	writes  []heldWrite
+}
+
+type heldWrite struct {
+	to io.Writer
+	p  []byte
+}
+
+// writer returns a writer to w that h holds back.
+func (h *heldOutput) writer(w io.Writer) io.Writer { return &heldWriter{h, w} }
+
+// end shows what was held back (publish) or drops it, and everything
+// written after.
+func (h *heldOutput) end(publish bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if publish {
+		for _, hw := range h.writes {
+			hw.to.Write(hw.p)
+		}
+	}
+	h.held, h.dropped, h.writes = false, !publish, nil
+}
+
+type heldWriter struct {
+	h  *heldOutput
+	to io.Writer
+}
+
+func (w *heldWriter) Write(p []byte) (int, error) {
+	w.h.mu.Lock()
+	defer w.h.mu.Unlock()
+	switch {
+	case w.h.dropped:
+		return len(p), nil
+	case w.h.held:
+		w.h.writes = append(w.h.writes, heldWrite{w.to, bytes.Clone(p)})
+		return len(p), nil
+	}
+	return w.to.Write(p)
+}
 
 // lockedWriter serializes writes from the build and the watcher to one
 // stream; the two streams of a session share the lock so that lines do

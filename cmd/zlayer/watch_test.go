@@ -277,6 +277,7 @@ func TestWatch(t *testing.T) {
 	t.Run("BuildFileElsewhere", func(t *testing.T) { testWatchBuildFileElsewhere(t, s) })
 	t.Run("Plain", func(t *testing.T) { testWatchPlain(t, s) })
 	t.Run("SaveDuringABuild", func(t *testing.T) { testWatchSaveDuringABuild(t, s) })
+	t.Run("StartsEarly", func(t *testing.T) { testWatchStartsEarly(t, s) })
 	t.Run("CancelRunning", func(t *testing.T) { testWatchCancelRunning(t, s) })
 	t.Run("StopCleansUp", func(t *testing.T) { testWatchStopCleansUp(t, s) })
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
@@ -433,6 +434,46 @@ func testWatchSaveDuringABuild(t *testing.T, s *buildahtest.Store) {
 	w.rebuild("src/slow")
 	w.stop()
 	checkNothingLeft(t, s)
+}
+
+// testWatchStartsEarly checks that a rebuild starts while the quiet period
+// still runs and shows nothing before it ends, and that a save meanwhile
+// starts it over silently: one rebuild, for both saves.
+func testWatchStartsEarly(t *testing.T, s *buildahtest.Store) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Dockerfile": slowBuild, "src/a.txt": t.Name()}) // unique: no cache hits from other tests
+	w := startWatch(t, s, dir, "watch", "--debounce", "6s")
+	if c := w.next(); !c.ok() {
+		t.Fatalf("first build: %v", c.Result)
+	}
+	announced := strings.Count(w.stderr.String(), "watch: rebuilding")
+	w.write("src/slow", "") // its build sleeps 4s: it is still running at the next save
+	awaitContainer(t, s)
+	if n := len(w.events); n > 0 {
+		t.Fatalf("%d events shown before the quiet period ended: %v", n, <-w.events)
+	}
+	w.write("src/b.txt", "b")
+	w.rebuild("src/b.txt", "src/slow")
+	if n := strings.Count(w.stderr.String(), "watch: rebuilding") - announced; n != 1 {
+		t.Errorf("%d rebuilds announced for two saves within the quiet period, want 1:\n%s", n, w.stderr)
+	}
+	if strings.Contains(w.stderr.String(), "cancelled") {
+		t.Errorf("the build the second save started over was reported:\n%s", w.stderr)
+	}
+	w.stop()
+	checkNothingLeft(t, s)
+}
+
+// awaitContainer waits until a build has a working container.
+func awaitContainer(t *testing.T, s *buildahtest.Store) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for len(s.Containers(t)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no build started within %s", patience)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func testWatchCancelRunning(t *testing.T, s *buildahtest.Store) {

@@ -35,7 +35,9 @@ type loop struct {
 	rescan  bool
 	first   time.Time // when the oldest pending change arrived
 	timer   *time.Timer
-	ready   *Batch // a batch waiting for the receiver
+	settle  *time.Timer // fires when the pending changes are offered early
+	seq     uint64      // changes marked so far
+	ready   *Batch      // a batch waiting for the receiver
 }
 
 // errWatchLimit reports that inotify ran out of watches.
@@ -48,9 +50,11 @@ func newLoop(w *Watcher, opts Options, add func(string) error) (*loop, error) {
 		dirs:    map[string]bool{},
 		pending: map[string]bool{},
 		timer:   time.NewTimer(time.Hour),
+		settle:  time.NewTimer(time.Hour),
 		files:   outsideFiles(w.root, opts.Files),
 	}
 	l.timer.Stop()
+	l.settle.Stop()
 	if opts.Poll {
 		l.startPolling()
 		return l, nil
@@ -121,6 +125,8 @@ func (l *loop) run(ctx context.Context) {
 			close(ack)
 		case <-l.timer.C:
 			l.flush()
+		case <-l.settle.C:
+			l.offer()
 		case out <- batch:
 			l.ready = nil
 		}
@@ -129,6 +135,7 @@ func (l *loop) run(ctx context.Context) {
 
 func (l *loop) stop() {
 	l.timer.Stop()
+	l.settle.Stop()
 	if l.tick != nil {
 		l.tick.Stop()
 	}
@@ -295,9 +302,14 @@ func (l *loop) markRescan() {
 	l.arm()
 }
 
-// arm sets the timer to the end of the quiet period, or to the end of the
-// maximum wait if that comes first.
+// arm counts a change and sets the timer to the end of the quiet period,
+// or to the end of the maximum wait if that comes first, and the settle
+// timer to the early offer.
 func (l *loop) arm() {
+	l.seq++
+	if l.opts.Settle < l.opts.Debounce {
+		l.settle.Reset(l.opts.Settle)
+	}
 	wait := l.opts.Debounce
 	if left := time.Until(l.first.Add(l.opts.MaxWait)); left < wait {
 		wait = max(left, 0)
@@ -311,17 +323,38 @@ func (l *loop) flush() {
 	if len(l.pending) == 0 && !l.rescan {
 		return
 	}
-	b := Batch{Rescan: l.rescan}
-	if l.ready != nil {
-		b.Rescan = b.Rescan || l.ready.Rescan
-		for _, p := range l.ready.Paths {
-			l.pending[p] = true
-		}
-	}
-	b.Paths = slices.Sorted(maps.Keys(l.pending))
+	b := l.pendingBatch()
 	l.ready = &b
 	l.pending = map[string]bool{}
 	l.rescan = false
+}
+
+// offer offers the pending changes early, replacing an offer the receiver
+// has not taken.
+func (l *loop) offer() {
+	if len(l.pending) == 0 && !l.rescan {
+		return
+	}
+	select {
+	case <-l.w.early:
+	default:
+	}
+	l.w.early <- l.pendingBatch()
+}
+
+// pendingBatch is the batch of the pending changes, merged with a batch
+// the receiver has not taken yet.
+func (l *loop) pendingBatch() Batch {
+	b := Batch{Rescan: l.rescan, seq: l.seq}
+	set := maps.Clone(l.pending)
+	if l.ready != nil {
+		b.Rescan = b.Rescan || l.ready.Rescan
+		for _, p := range l.ready.Paths {
+			set[p] = true
+		}
+	}
+	b.Paths = slices.Sorted(maps.Keys(set))
+	return b
 }
 
 // rel returns the root-relative, slash-separated form of an absolute path.

@@ -14,94 +14,195 @@ type Trigger struct {
 	Initial bool
 	// Batch holds the changes since the previous build started, merged.
 	Batch
+	// Quiet is closed once the changes have been quiet for the debounce
+	// period. A build that starts earlier, from an early offer, is
+	// provisional until then: it is cancelled if another change arrives,
+	// and it must show nothing and tag nothing before Quiet is closed.
+	// For other builds Quiet is closed from the start.
+	Quiet <-chan struct{}
 }
 
 // RunOptions configure Run.
 type RunOptions struct {
-	// Build runs one build. Its context is cancelled when Run stops and,
-	// with CancelRunning, when a change arrives while it runs; it must
-	// clean up before it returns.
+	// Build runs one build. Its context is cancelled when Run stops, when a
+	// provisional build is overtaken by another change and, with
+	// CancelRunning, when a change arrives while it runs; it must clean up
+	// before it returns.
 	Build func(ctx context.Context, t Trigger) error
 	// CancelRunning cancels a running build as soon as a change arrives and
 	// starts over, instead of letting it finish first. The new build's
 	// trigger holds the cancelled build's changes too.
 	CancelRunning bool
 	// Done, when set, is called after each build with its trigger and the
-	// error Build returned.
+	// error Build returned. Provisional builds that were cancelled before
+	// their quiet period ended are not reported: they never showed.
 	Done func(t Trigger, err error)
 }
 
 // Run is the rebuild loop of watch mode: it builds once, then again after
-// every batch w delivers. Changes that arrive during a build are merged
-// into exactly one follow-up build. A failing build does not stop the
-// loop. Run returns when ctx is done, after the running build returned, or
-// when w is closed and no build is running.
+// every batch w delivers. A rebuild starts early, when w offers the
+// changes after Options.Settle, and counts once the quiet period has
+// passed with no other change; another change first cancels it and starts
+// over. Changes that arrive during a build that counts are merged into
+// exactly one follow-up build. A failing build does not stop the loop. Run
+// returns when ctx is done, after the running build returned, or when w is
+// closed and no build is running.
 func Run(ctx context.Context, w *Watcher, opts RunOptions) error {
 	if opts.Build == nil {
 		return fmt.Errorf("watch.Run: RunOptions.Build is nil")
 	}
-	type result struct {
-		t   Trigger
-		err error
-	}
-	done := make(chan result, 1)
-	var cancel context.CancelFunc = func() {}
-	start := func(t Trigger) {
-		bctx, c := context.WithCancel(ctx)
-		cancel = c
-		go func() { done <- result{t, opts.Build(bctx, t)} }()
-	}
-	start(Trigger{Initial: true})
-	running, cancelled := true, false
-	var queued *Batch
-	batches := w.Batches()
+	r := &rebuilds{ctx: ctx, opts: opts, done: make(chan result, 1)}
+	r.start(Trigger{Initial: true}, false)
+	batches, early := w.Batches(), w.Early()
 	for {
 		select {
 		case <-ctx.Done():
-			if running {
-				cancel()
-				if r := <-done; opts.Done != nil {
-					opts.Done(r.t, r.err)
-				}
-			}
+			r.stop()
 			return nil
 		case b, ok := <-batches:
 			if !ok {
-				batches = nil
-				if !running {
+				batches, early = nil, nil
+				if !r.running {
 					return nil
 				}
 				continue
 			}
-			if !running {
-				start(Trigger{Batch: b})
-				running = true
-				continue
-			}
-			queued = merge(queued, b)
-			if opts.CancelRunning {
-				cancel()
-				cancelled = true
-			}
-		case r := <-done:
-			cancel()
-			running = false
-			if opts.Done != nil {
-				opts.Done(r.t, r.err)
-			}
-			if cancelled && queued != nil {
-				// The restart builds the cancelled build's changes too.
-				queued = merge(queued, r.t.Batch)
-			}
-			cancelled = false
-			switch {
-			case queued != nil:
-				start(Trigger{Batch: *queued})
-				running, queued = true, nil
-			case batches == nil:
+			r.batch(b)
+		case o := <-early:
+			r.offer(o)
+		case res := <-r.done:
+			r.finished(res)
+			if !r.running && batches == nil {
 				return nil
 			}
 		}
+	}
+}
+
+// result is how a build ended.
+type result struct {
+	t   Trigger
+	err error
+}
+
+// rebuilds is the state of Run's loop, touched by its goroutine only.
+type rebuilds struct {
+	ctx  context.Context
+	opts RunOptions
+	done chan result
+
+	running   bool
+	current   Trigger            // the running build's trigger
+	cancel    context.CancelFunc // cancels the running build
+	quiet     chan struct{}      // closes current.Quiet; nil when closed
+	dropped   bool               // the running build is provisional and was cancelled: it is not reported
+	cancelled bool               // the running build was cancelled (CancelRunning)
+	seen      uint64             // the newest change any batch or offer covered
+	next      *Batch             // changes no build has started for
+	nextQuiet bool               // next's quiet period has passed
+}
+
+// start starts a build; a provisional one waits for its quiet period.
+func (r *rebuilds) start(t Trigger, provisional bool) {
+	bctx, cancel := context.WithCancel(r.ctx)
+	quiet := make(chan struct{})
+	if provisional {
+		r.quiet = quiet
+	} else {
+		close(quiet)
+		r.quiet = nil
+	}
+	t.Quiet = quiet
+	r.running, r.current, r.cancel = true, t, cancel
+	r.next, r.nextQuiet = nil, false
+	go func() {
+		err := r.opts.Build(bctx, t)
+		// A provisional build's result counts once its quiet period has
+		// passed; if another change comes first, the result is dropped.
+		select {
+		case <-quiet:
+		case <-bctx.Done():
+		}
+		r.done <- result{t, err}
+	}()
+}
+
+// offer handles changes offered early: it starts a provisional build for
+// them, or cancels a provisional build they overtake.
+func (r *rebuilds) offer(o Batch) {
+	if o.seq <= r.seen {
+		return // stale: a batch covered these changes already
+	}
+	r.seen = o.seq
+	switch {
+	case !r.running:
+		r.start(Trigger{Batch: o}, true)
+	case r.quiet != nil:
+		r.next, r.nextQuiet = merge(r.next, o), false
+		r.drop()
+	default:
+		r.next, r.nextQuiet = merge(r.next, o), false
+	}
+}
+
+// batch handles changes whose quiet period has passed.
+func (r *rebuilds) batch(b Batch) {
+	r.seen = max(r.seen, b.seq)
+	switch {
+	case !r.running:
+		if b.seq > r.current.seq {
+			r.start(Trigger{Batch: *merge(r.next, b)}, false)
+		}
+	case b.seq <= r.current.seq:
+		// Covered by the running build: it counts now.
+		if r.quiet != nil && r.next == nil && b.seq == r.current.seq {
+			close(r.quiet)
+			r.quiet = nil
+		}
+	default:
+		r.next, r.nextQuiet = merge(r.next, b), b.seq == r.seen
+		switch {
+		case r.quiet != nil:
+			r.drop()
+		case r.opts.CancelRunning:
+			r.cancel()
+			r.cancelled = true
+		}
+	}
+}
+
+// drop cancels the running provisional build, which newer changes
+// overtook.
+func (r *rebuilds) drop() {
+	r.cancel()
+	r.dropped = true
+}
+
+// finished handles the end of the running build and starts the next one.
+func (r *rebuilds) finished(res result) {
+	r.cancel()
+	if !r.dropped && r.opts.Done != nil {
+		r.opts.Done(res.t, res.err)
+	}
+	if (r.dropped || r.cancelled) && r.next != nil {
+		// The restart builds the cancelled build's changes too.
+		r.next = merge(r.next, res.t.Batch)
+	}
+	r.running, r.quiet, r.dropped, r.cancelled = false, nil, false, false
+	if r.next != nil {
+		r.start(Trigger{Batch: *r.next}, !r.nextQuiet)
+	}
+}
+
+// stop cancels the running build and waits for it, when Run ends.
+func (r *rebuilds) stop() {
+	if !r.running {
+		return
+	}
+	r.cancel()
+	res := <-r.done
+	if r.quiet == nil && !r.dropped && r.opts.Done != nil {
+		r.opts.Done(res.t, res.err)
 	}
 }
 
@@ -117,7 +218,7 @@ func merge(a *Batch, b Batch) *Batch {
 	for _, p := range b.Paths {
 		set[p] = true
 	}
-	return &Batch{Paths: slices.Sorted(maps.Keys(set)), Rescan: a.Rescan || b.Rescan}
+	return &Batch{Paths: slices.Sorted(maps.Keys(set)), Rescan: a.Rescan || b.Rescan, seq: max(a.seq, b.seq)}
 }
 
 // Files returns the batch's paths without the directories that have a

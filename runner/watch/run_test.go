@@ -64,7 +64,12 @@ func (f *fakeBuilds) result(t *testing.T) error {
 
 func startRun(t *testing.T, root string, f *fakeBuilds, cancelRunning bool) (stop func() error) {
 	t.Helper()
-	w := newWatcher(t, root, Options{})
+	return startRunWith(t, root, f, cancelRunning, Options{})
+}
+
+func startRunWith(t *testing.T, root string, f *fakeBuilds, cancelRunning bool, opts Options) (stop func() error) {
+	t.Helper()
+	w := newWatcher(t, root, opts)
 	ctx, cancel := context.WithCancel(t.Context())
 	errc := make(chan error, 1)
 	go func() {
@@ -169,6 +174,113 @@ func TestRunStopCancelsTheBuild(t *testing.T) {
 	}
 	if err := f.result(t); !errors.Is(err, context.Canceled) {
 		t.Errorf("the build ended with %v, want it cancelled", err)
+	}
+}
+
+// quietClosed reports whether a trigger's quiet period has passed.
+func quietClosed(tr Trigger) bool {
+	select {
+	case <-tr.Quiet:
+		return true
+	default:
+		return false
+	}
+}
+
+// early are watcher options that offer changes early: settled after
+// 20ms, quiet after 2s, so that a test sees a build start long before
+// its quiet period ends.
+var early = Options{Settle: 20 * time.Millisecond, Debounce: 2 * time.Second}
+
+func TestRunStartsProvisionalBuildEarly(t *testing.T) {
+	root := t.TempDir()
+	f := newFakeBuilds()
+	stop := startRunWith(t, root, f, false, early)
+	defer stop()
+	if tr := f.next(t); !quietClosed(tr) {
+		t.Fatal("the initial build is provisional")
+	}
+	f.result(t)
+	write(t, root, "a", "1")
+	tr := f.next(t)
+	if !slices.Equal(tr.Paths, []string{"a"}) || quietClosed(tr) {
+		t.Fatalf("trigger = %+v, quiet %v; want [a], started before its quiet period ended", tr, quietClosed(tr))
+	}
+	// The build returned at once; its result counts after the quiet period.
+	if err := f.result(t); err != nil || !quietClosed(tr) {
+		t.Fatalf("result %v with quiet %v; want nil after the quiet period", err, quietClosed(tr))
+	}
+	select {
+	case tr := <-f.started:
+		t.Fatalf("another build started for %+v", tr)
+	case <-time.After(2 * early.Debounce):
+	}
+}
+
+func TestRunProvisionalBuildIsOvertaken(t *testing.T) {
+	root := t.TempDir()
+	f := newFakeBuilds()
+	f.block[1] = make(chan struct{}) // never released: it must be cancelled
+	stop := startRunWith(t, root, f, false, early)
+	defer stop()
+	f.next(t)
+	f.result(t)
+	write(t, root, "a", "1")
+	first := f.next(t)
+	write(t, root, "b", "1")
+	second := f.next(t)
+	if !slices.Equal(second.Paths, []string{"a", "b"}) || quietClosed(second) {
+		t.Fatalf("second trigger = %+v; want [a b], provisional", second)
+	}
+	if quietClosed(first) {
+		t.Fatal("the overtaken build's quiet period passed")
+	}
+	// Only the build that counted is reported.
+	if err := f.result(t); err != nil {
+		t.Fatalf("result %v, want the second build's nil", err)
+	}
+	select {
+	case err := <-f.done:
+		t.Fatalf("a second result (%v): the overtaken build was reported", err)
+	case <-time.After(early.Debounce):
+	}
+}
+
+func TestRunProvisionalFailureCountsAfterQuiet(t *testing.T) {
+	root := t.TempDir()
+	f := newFakeBuilds()
+	f.fail[1] = errors.New("RUN failed")
+	stop := startRunWith(t, root, f, false, early)
+	defer stop()
+	f.next(t)
+	f.result(t)
+	write(t, root, "a", "1")
+	tr := f.next(t)
+	if err := f.result(t); err == nil || !quietClosed(tr) {
+		t.Fatalf("result %v with quiet %v; want the failure, after the quiet period", err, quietClosed(tr))
+	}
+}
+
+func TestRunSaveDuringBuildStartsNextEarly(t *testing.T) {
+	root := t.TempDir()
+	f := newFakeBuilds()
+	release := make(chan struct{})
+	f.block[0] = release
+	stop := startRunWith(t, root, f, false, early)
+	defer stop()
+	f.next(t) // the initial build runs and blocks
+	write(t, root, "a", "1")
+	time.Sleep(early.Debounce / 4) // the change settles, its quiet period goes on
+	close(release)
+	if err := f.result(t); err != nil {
+		t.Fatal(err)
+	}
+	tr := f.next(t)
+	if !slices.Equal(tr.Paths, []string{"a"}) || quietClosed(tr) {
+		t.Fatalf("follow-up trigger = %+v, quiet %v; want [a], started before its quiet period ended", tr, quietClosed(tr))
+	}
+	if err := f.result(t); err != nil || !quietClosed(tr) {
+		t.Fatalf("result %v with quiet %v", err, quietClosed(tr))
 	}
 }
 

@@ -9,6 +9,13 @@
 // rejects), and debounces what is left into batches: a batch is delivered
 // after a quiet period, or after a maximum wait under constant churn. When
 // inotify runs out of watches it falls back to polling and says so.
+//
+// Run is the rebuild loop on top. It starts a build as soon as a save has
+// settled (Options.Settle, a few tens of milliseconds), before the quiet
+// period ends, and holds what the build shows and tags until the quiet
+// period has passed; another change meanwhile cancels that build and
+// starts over. So a rebuild costs the build's own time, not the build's
+// time plus the quiet period.
 package watch
 
 import (
@@ -24,6 +31,7 @@ import (
 // Defaults for Options.
 const (
 	DefaultDebounce     = 300 * time.Millisecond
+	DefaultSettle       = 50 * time.Millisecond
 	DefaultMaxWait      = 10 * time.Second
 	DefaultPollInterval = 500 * time.Millisecond
 )
@@ -34,6 +42,11 @@ type Options struct {
 	// Debounce is the quiet period: a batch is delivered once no relevant
 	// change has arrived for this long. Zero means DefaultDebounce.
 	Debounce time.Duration
+	// Settle is how long changes must be quiet before they are offered
+	// early, on Early, so that a build can start during the rest of the
+	// quiet period. Zero means DefaultSettle; a Settle not shorter than
+	// Debounce offers nothing early.
+	Settle time.Duration
 	// MaxWait bounds how long a change can wait under constant churn
 	// before its batch is delivered anyway. Zero means DefaultMaxWait.
 	MaxWait time.Duration
@@ -75,6 +88,10 @@ type Batch struct {
 	// queue overflowed, or the watcher switched to polling): treat
 	// everything as changed.
 	Rescan bool
+
+	// seq counts the watcher's changes up to this batch: a batch offered
+	// early is the same as a later one with the same seq.
+	seq uint64
 }
 
 // Watcher watches a directory tree. Create one with New; one per process
@@ -82,6 +99,7 @@ type Batch struct {
 type Watcher struct {
 	root    string
 	batches chan Batch
+	early   chan Batch // holds the latest early offer, if not taken
 	cancel  context.CancelFunc
 	done    chan struct{}
 	polling atomic.Bool
@@ -117,6 +135,7 @@ func start(ctx context.Context, root string, opts Options, add func(string) erro
 	w := &Watcher{
 		root:    real,
 		batches: make(chan Batch),
+		early:   make(chan Batch, 1),
 		cancel:  cancel,
 		done:    make(chan struct{}),
 		refresh: make(chan chan struct{}),
@@ -133,6 +152,9 @@ func start(ctx context.Context, root string, opts Options, add func(string) erro
 func withDefaults(opts Options, abs, real string) Options {
 	if opts.Debounce <= 0 {
 		opts.Debounce = DefaultDebounce
+	}
+	if opts.Settle <= 0 {
+		opts.Settle = DefaultSettle
 	}
 	if opts.MaxWait <= 0 {
 		opts.MaxWait = DefaultMaxWait
@@ -175,6 +197,13 @@ func (w *Watcher) Root() string { return w.root }
 // receiver is busy are merged into the next batch, never lost. The channel
 // is closed when the watcher stops.
 func (w *Watcher) Batches() <-chan Batch { return w.batches }
+
+// Early offers the changes pending so far once they have been quiet for
+// Options.Settle, ahead of the batch that Batches delivers after the whole
+// quiet period. An offer only replaces one not yet taken; it is a preview,
+// and the batch that follows includes its changes. Run uses it to start a
+// build early.
+func (w *Watcher) Early() <-chan Batch { return w.early }
 
 // Polling reports whether the watcher polls, because Options.Poll asked
 // for it or because inotify could not be used.

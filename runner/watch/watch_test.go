@@ -112,6 +112,34 @@ func TestRapidWritesMakeOneBatch(t *testing.T) {
 	expectOnly(t, w, root)
 }
 
+func TestEarlyOfferPrecedesTheBatch(t *testing.T) {
+	root := t.TempDir()
+	w := newWatcher(t, root, Options{Settle: 20 * time.Millisecond, Debounce: time.Second})
+	write(t, root, "a.go", "1")
+	var o Batch
+	select {
+	case o = <-w.Early():
+	case b := <-w.Batches():
+		t.Fatalf("batch %+v came before any early offer", b)
+	case <-time.After(wait):
+		t.Fatal("no early offer")
+	}
+	write(t, root, "b.go", "1")
+	b := next(t, w)
+	if !slices.Equal(o.Paths, []string{"a.go"}) || !slices.Equal(b.Paths, []string{"a.go", "b.go"}) || b.seq <= o.seq {
+		t.Fatalf("offer %+v then batch %+v; want [a.go], then [a.go b.go] with a newer seq", o, b)
+	}
+	// The second change was offered too, before its batch.
+	select {
+	case o = <-w.Early():
+		if o.seq != b.seq {
+			t.Fatalf("second offer %+v, want the batch's changes", o)
+		}
+	default:
+		t.Fatal("the second change was not offered before its batch")
+	}
+}
+
 func TestNoiseNeverTriggers(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, ".git/HEAD", "ref")
