@@ -60,8 +60,19 @@ type stageOut struct {
 	tagged  bool   // the image was committed under the first tag
 	owned   bool   // the image is this build's own, not a layer cache entry
 
+	// rebuilt is closed when the stage runs a step instead of reusing
+	// the cache: its image will be new, so every step that reads it
+	// misses the cache.
+	rebuilt     chan struct{}
+	rebuiltOnce sync.Once
+
 	ctrMu sync.Mutex
 	ctr   string // working container, kept until the build ends; see stageContainer
+}
+
+// markRebuilt records that the stage runs a step (see rebuilt).
+func (o *stageOut) markRebuilt() {
+	o.rebuiltOnce.Do(func() { close(o.rebuilt) })
 }
 
 func newBuild(opts Options) (*build, error) {
@@ -177,7 +188,7 @@ func (b *build) runStages(ctx context.Context) (*stageOut, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	for _, rs := range b.res.Stages {
-		b.stages[rs.Index] = &stageOut{done: make(chan struct{})}
+		b.stages[rs.Index] = &stageOut{done: make(chan struct{}), rebuilt: make(chan struct{})}
 	}
 	sem := make(chan struct{}, b.opts.Jobs)
 	var wg sync.WaitGroup

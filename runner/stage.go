@@ -89,8 +89,9 @@ func (s *stageRun) flushEvents() {
 }
 
 // awaitSources waits for the stages a step copies or mounts from, when the
-// stage runs early.
-func (s *stageRun) awaitSources(ctx context.Context, x plan.Instruction) error {
+// stage runs early. When one of them turns out to rebuild, the step will
+// miss the cache, and its working container is made meanwhile.
+func (s *stageRun) awaitSources(ctx context.Context, n int, ins, x plan.Instruction) error {
 	if !s.early {
 		return nil
 	}
@@ -104,11 +105,30 @@ func (s *stageRun) awaitSources(ctx context.Context, x plan.Instruction) error {
 		}
 	}
 	for _, ref := range refs {
-		if _, ok := s.b.res.StageRef(ref, s.rs.Index); ref != "" && ok {
+		if idx, ok := s.b.res.StageRef(ref, s.rs.Index); ref != "" && ok {
+			if err := s.prepareMiss(ctx, s.b.stages[idx]); err != nil {
+				return s.fail(n, ins, err, nil)
+			}
 			return s.awaitDeps(ctx)
 		}
 	}
 	return nil
+}
+
+// prepareMiss makes the working container of a step that reads the stage
+// out once that stage is known to rebuild, or returns when it is done.
+func (s *stageRun) prepareMiss(ctx context.Context, out *stageOut) error {
+	if !s.b.caching() || out == nil {
+		return nil
+	}
+	select {
+	case <-out.rebuilt:
+		return s.ensure(ctx)
+	case <-out.done:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 func (s *stageRun) steps() int { return 1 + len(s.rs.Instructions) }
@@ -238,7 +258,7 @@ func (s *stageRun) step(ctx context.Context, i int, ins plan.Instruction) error 
 		s.pending = append(s.pending, m)
 		return nil
 	}
-	if err := s.awaitSources(ctx, x); err != nil {
+	if err := s.awaitSources(ctx, n, ins, x); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -252,6 +272,7 @@ func (s *stageRun) step(ctx context.Context, i int, ins plan.Instruction) error 
 		if hit {
 			return nil
 		}
+		s.out.markRebuilt()
 		if err := s.ensure(ctx); err != nil {
 			return s.fail(n, ins, err, nil)
 		}

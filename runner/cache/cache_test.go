@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -559,4 +560,60 @@ func TestStagesSharingStepsLeaveNoNamelessImage(t *testing.T) {
 	for _, l := range s.Leftovers(t, before) {
 		t.Errorf("build left %s", l)
 	}
+}
+
+func TestCopyFromRebuiltStagePreparesEarly(t *testing.T) {
+	// A step copying from a stage that rebuilds misses the cache for sure
+	// (its key holds that stage's new image), so its working container is
+	// made while that stage still runs.
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{
+		"Dockerfile": "FROM busybox AS slow\nCOPY s.txt /s.txt\nRUN sleep 1 && cat /s.txt > /s2\n\n" +
+			"FROM busybox\nCOPY main.txt /main.txt\nCOPY --from=slow /s2 /s2\n",
+		"s.txt":    "one\n",
+		"main.txt": t.Name() + "\n", // unique: no hits from other tests
+	})
+	r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Jobs: 2})
+	r.write("s.txt", "two\n")
+	calls := filepath.Join(t.TempDir(), "calls")
+	traced := *s
+	cli := *s.CLI
+	cli.Path = tracingBuildah(t, calls)
+	traced.CLI = &cli
+	o := r.mustBuild(&traced, New(s.CLI, Options{}), runner.Options{Jobs: 2})
+	wantSteps(t, "after editing s.txt", o, "slow/2=R slow/3=R stage-1/2=C stage-1/3=R")
+	if got := s.RunIn(t, o.res.ImageID, "cat", "/main.txt", "/s2"); got != t.Name()+"\ntwo\n" {
+		t.Errorf("image files = %q", got)
+	}
+	log, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(log), "\n")
+	from := slices.IndexFunc(lines, func(l string) bool {
+		return strings.HasPrefix(l, "start ") && strings.Contains(l, " from --quiet --name zlayer-") && strings.Contains(l, "-1 ")
+	})
+	run := slices.IndexFunc(lines, func(l string) bool {
+		return strings.HasPrefix(l, "end ") && strings.Contains(l, " run ") && strings.Contains(l, "sleep 1")
+	})
+	if from < 0 || run < 0 || from > run {
+		t.Errorf("the last stage's container was not made while the stage it copies from ran its RUN:\n%s", log)
+	}
+}
+
+// tracingBuildah writes a buildah that logs each call's start and end to
+// log, and returns its path.
+func tracingBuildah(t *testing.T, log string) string {
+	t.Helper()
+	real, err := exec.LookPath("buildah")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(t.TempDir(), "buildah")
+	text := fmt.Sprintf("#!/bin/sh\necho \"start $*\" >> %[1]s\n%[2]s \"$@\"\nrc=$?\necho \"end $*\" >> %[1]s\nexit $rc\n", log, real)
+	if err := os.WriteFile(script, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
 }
