@@ -28,6 +28,12 @@ var equivalenceRecipes = []struct {
 		run: []string{"/usr/local/bin/greet"}, want: "greetings from version 2.5 (equivalence)\n"},
 	{name: "metadata", format: "oci", buildArgs: map[string]string{"RELEASE": "1.2.3"},
 		run: []string{"cat", "/var/lib/app/release", "/tmp/uid"}, want: "1.2.3\n65534\n"},
+	// RUN's user, looked up by buildah or given by us as uid:gid.
+	{name: "users", format: "oci", run: []string{"cat", "/ids"},
+		want: "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t0 \nHOME=/root\n" +
+			"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t0 10 \nHOME=/root\n" +
+			"Uid:\t1000\t1000\t1000\t1000\nGid:\t1001\t1001\t1001\t1001\nGroups:\t1001 \nHOME=/home/app\n" +
+			"Uid:\t1000\t1000\t1000\t1000\nGid:\t1001\t1001\t1001\t1001\nGroups:\t1001 \nHOME=/home/app\n"},
 	// The OCI format has no health check; the docker format keeps it.
 	{name: "healthcheck", format: "docker", run: []string{"cat", "/www/health"}, want: "ok\n"},
 }

@@ -57,6 +57,9 @@ func (s *stageRun) runStep(ctx context.Context, n int, r *plan.Run) ([]string, e
 	if r.Network != "" && r.Network != "default" {
 		args = append(args, "--network", r.Network)
 	}
+	if u := s.runUser(ctx); u != "" {
+		args = append(args, "--user", u)
+	}
 	for _, kv := range s.scope.BuildArgs() {
 		args = append(args, "--env", kv.Key+"="+kv.Value)
 	}

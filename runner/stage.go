@@ -37,6 +37,7 @@ type stageRun struct {
 	cmdSet   bool
 	pending  []pendingStep // metadata steps waiting for one buildah config
 	root     *os.Root      // the container's mounted root filesystem, lazily
+	mounting chan mounted  // a mount started ahead (mountAhead), until containerRoot takes it
 	lastWork int           // index of the last instruction that changes files; -1 for none
 	sem      chan struct{} // the build's job slots
 
@@ -116,29 +117,34 @@ func (s *stageRun) awaitSources(ctx context.Context, n int, ins, x plan.Instruct
 }
 
 // prepareMiss makes the working container of a step that reads the stage
-// out once that stage is known to rebuild, or returns when it is done.
+// out once that stage is known to rebuild, or returns when it is done. It
+// gives the job slot up meanwhile, as awaiting a stage does: this stage
+// only waits and makes a container.
 func (s *stageRun) prepareMiss(ctx context.Context, out *stageOut) error {
 	if !s.b.caching() || out == nil {
 		return nil
 	}
+	held := s.held
+	s.release()
 	select {
 	case <-out.rebuilt:
-		return s.ensure(ctx)
+		if err := s.ensure(ctx); err != nil {
+			return err
+		}
 	case <-out.done:
-		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
+	if held {
+		return s.acquire(ctx)
+	}
+	return nil
 }
 
 func (s *stageRun) steps() int { return 1 + len(s.rs.Instructions) }
 
 func (s *stageRun) run(ctx context.Context) error {
-	defer func() {
-		if s.root != nil {
-			s.root.Close()
-		}
-	}()
+	defer s.unmountRoot()
 	s.base = s.baseName()
 	s.lastWork = lastWork(s.rs.Instructions)
 	s.commitAt = commitPoints(s.rs.Instructions)
@@ -288,6 +294,9 @@ func (s *stageRun) step(ctx context.Context, i int, ins plan.Instruction) error 
 	case *plan.Run:
 		output, err = s.runStep(ctx, n, x)
 	case *plan.Copy:
+		if s.runFollows(i) {
+			s.mountAhead(ctx)
+		}
 		err = s.copyStep(ctx, n, x)
 	default:
 		err = fmt.Errorf("%s is not supported by this builder", ins.Keyword())
@@ -418,6 +427,12 @@ func (s *stageRun) commitAs(ctx context.Context, squash, rm bool, names []string
 // unmountRoot closes the container's root filesystem opened by
 // containerRoot, before the container goes away.
 func (s *stageRun) unmountRoot() {
+	if s.mounting != nil {
+		if m := <-s.mounting; m.root != nil {
+			m.root.Close()
+		}
+		s.mounting = nil
+	}
 	if s.root != nil {
 		s.root.Close()
 		s.root = nil
@@ -427,10 +442,48 @@ func (s *stageRun) unmountRoot() {
 // containerRoot mounts the working container (once) and opens its root
 // filesystem so that paths resolve inside it.
 func (s *stageRun) containerRoot(ctx context.Context) (*os.Root, error) {
+	if s.mounting != nil {
+		m := <-s.mounting
+		s.mounting = nil
+		if m.err != nil {
+			return nil, m.err
+		}
+		s.root = m.root
+	}
 	if s.root != nil {
 		return s.root, nil
 	}
-	out, err := s.b.do(ctx, "mount", s.ctr)
+	r, err := s.mount(ctx, s.ctr)
+	if err != nil {
+		return nil, err
+	}
+	s.root = r
+	return r, nil
+}
+
+// mounted is the outcome of mounting a working container.
+type mounted struct {
+	root *os.Root
+	err  error
+}
+
+// mountAhead starts mounting the working container while a step runs in
+// it, for the RUN that follows (see runUser): buildah copies and mounts
+// the same container at once without waiting.
+func (s *stageRun) mountAhead(ctx context.Context) {
+	if s.root != nil || s.mounting != nil || !s.created || s.b.dry() {
+		return
+	}
+	ch, ctr := make(chan mounted, 1), s.ctr
+	s.mounting = ch
+	go func() {
+		r, err := s.mount(ctx, ctr)
+		ch <- mounted{r, err}
+	}()
+}
+
+func (s *stageRun) mount(ctx context.Context, ctr string) (*os.Root, error) {
+	out, err := s.b.do(ctx, "mount", ctr)
 	if err != nil {
 		return nil, err
 	}
@@ -441,7 +494,6 @@ func (s *stageRun) containerRoot(ctx context.Context) (*os.Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the container's root filesystem: %w", err)
 	}
-	s.root = r
 	return r, nil
 }
 

@@ -617,3 +617,23 @@ func tracingBuildah(t *testing.T, log string) string {
 	}
 	return script
 }
+
+func TestOneJobSlotWithStagesWaiting(t *testing.T) {
+	// With one job slot, stages that copy from another stage may start
+	// first and wait for it: they must give the slot up while they wait.
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	df := "FROM busybox AS base\nCOPY f.txt /f.txt\nRUN cat /f.txt > /g\n"
+	for i := range 4 {
+		df += fmt.Sprintf("\nFROM busybox AS copy%d\nCOPY --from=base /g /g%d\n", i, i)
+	}
+	df += "\nFROM busybox\nCOPY --from=copy0 /g0 /g0\nCOPY --from=copy3 /g3 /g3\n"
+	r := newRecipe(t, map[string]string{"Dockerfile": df, "f.txt": t.Name() + "\n"})
+	for i := range 3 {
+		r.write("f.txt", fmt.Sprintf("%s %d\n", t.Name(), i))
+		o := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Jobs: 1})
+		if got := s.RunIn(t, o.res.ImageID, "cat", "/g0", "/g3"); got != strings.Repeat(fmt.Sprintf("%s %d\n", t.Name(), i), 2) {
+			t.Fatalf("build %d: files %q", i, got)
+		}
+	}
+}
