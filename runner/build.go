@@ -32,6 +32,9 @@ type build struct {
 
 	emitMu sync.Mutex
 
+	bg    sync.WaitGroup // removals of working containers no stage reads any more
+	reads map[int]int    // by stage: instructions left that copy or mount from it (see doneReading); under mu
+
 	mu         sync.Mutex
 	containers []string // working containers to remove
 	images     []string // intermediate images to remove
@@ -60,19 +63,14 @@ type stageOut struct {
 	tagged  bool   // the image was committed under the first tag
 	owned   bool   // the image is this build's own, not a layer cache entry
 
-	// rebuilt is closed when the stage runs a step instead of reusing
-	// the cache: its image will be new, so every step that reads it
-	// misses the cache.
-	rebuilt     chan struct{}
-	rebuiltOnce sync.Once
+	// finishing is closed when the stage runs its last step that changes
+	// files instead of reusing the cache: its image will be new, so every
+	// step that reads it misses the cache, and a stage waiting for it can
+	// prepare that step meanwhile.
+	finishing chan struct{}
 
 	ctrMu sync.Mutex
 	ctr   string // working container, kept until the build ends; see stageContainer
-}
-
-// markRebuilt records that the stage runs a step (see rebuilt).
-func (o *stageOut) markRebuilt() {
-	o.rebuiltOnce.Do(func() { close(o.rebuilt) })
 }
 
 func newBuild(opts Options) (*build, error) {
@@ -188,8 +186,9 @@ func (b *build) runStages(ctx context.Context) (*stageOut, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	for _, rs := range b.res.Stages {
-		b.stages[rs.Index] = &stageOut{done: make(chan struct{}), rebuilt: make(chan struct{})}
+		b.stages[rs.Index] = &stageOut{done: make(chan struct{}), finishing: make(chan struct{})}
 	}
+	b.countReads()
 	sem := make(chan struct{}, b.opts.Jobs)
 	var wg sync.WaitGroup
 	var firstErr error
@@ -197,8 +196,8 @@ func (b *build) runStages(ctx context.Context) (*stageOut, error) {
 	for _, rs := range b.res.Stages {
 		out := b.stages[rs.Index]
 		wg.Go(func() {
-			defer close(out.done)
 			out.err = b.runStage(ctx, rs, sem)
+			close(out.done)
 			if out.err != nil {
 				if ctx.Err() == nil || !errors.Is(out.err, context.Canceled) {
 					errOnce.Do(func() { firstErr = out.err })
@@ -215,6 +214,90 @@ func (b *build) runStages(ctx context.Context) (*stageOut, error) {
 		return nil, firstErr
 	}
 	return b.stages[b.res.Stages[len(b.res.Stages)-1].Index], nil
+}
+
+// countReads counts, for each stage, the instructions that copy or mount
+// from it (see doneReading).
+func (b *build) countReads() {
+	b.reads = map[int]int{}
+	for _, rs := range b.res.Stages {
+		for _, ins := range rs.Instructions {
+			for _, idx := range b.stageReads(rs.Index, ins) {
+				b.reads[idx]++
+			}
+		}
+	}
+}
+
+// stageReads lists the stages an instruction of stage at copies or mounts
+// from.
+func (b *build) stageReads(at int, ins plan.Instruction) []int {
+	var refs []string
+	switch x := ins.(type) {
+	case *plan.Copy:
+		refs = append(refs, x.From)
+	case *plan.Run:
+		for _, m := range x.Mounts {
+			refs = append(refs, m.From)
+		}
+	}
+	var idx []int
+	for _, ref := range refs {
+		if i, ok := b.res.StageRef(ref, at); ref != "" && ok {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// doneReading records that an instruction of stage at is done, and
+// removes in the background the working container of each stage it read
+// that no instruction left reads, so that the end of the build has less
+// to remove. Should an instruction still read one, it gets a container
+// made from the stage's image (see stageContainer).
+func (b *build) doneReading(at int, ins plan.Instruction) {
+	if b.dry() {
+		return // a dry run lists every removal last
+	}
+	for _, idx := range b.stageReads(at, ins) {
+		b.mu.Lock()
+		b.reads[idx]--
+		last := b.reads[idx] == 0
+		b.mu.Unlock()
+		if last {
+			b.releaseContainer(idx)
+		}
+	}
+}
+
+// releaseContainer removes the working container of stage idx in the
+// background.
+func (b *build) releaseContainer(idx int) {
+	out := b.stages[idx]
+	out.ctrMu.Lock()
+	ctr := out.ctr
+	out.ctr = ""
+	out.ctrMu.Unlock()
+	if ctr == "" || !b.forgetContainer(ctr) {
+		return
+	}
+	b.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		b.buildah(ctx, buildah.Command{Args: []string{"rm", ctr}, Background: true})
+	})
+}
+
+// forgetContainer takes a working container off the list cleanup
+// removes; it reports whether it was there.
+func (b *build) forgetContainer(name string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	i := slices.Index(b.containers, name)
+	if i >= 0 {
+		b.containers = slices.Delete(b.containers, i, i+1)
+	}
+	return i >= 0
 }
 
 // runStage builds a stage once the stage it is based on is done. The
@@ -416,6 +499,7 @@ func (b *build) cleanup() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	b.removeContainersCtx(ctx)
+	b.bg.Wait()
 	b.mu.Lock()
 	imgs := b.images
 	if !b.opts.KeepBuildDeps {
@@ -445,7 +529,8 @@ func (b *build) removeContainersCtx(ctx context.Context) {
 	b.containers = nil
 	b.mu.Unlock()
 	if len(ctrs) > 0 {
-		b.do(ctx, append([]string{"rm"}, ctrs...)...)
+		// Nothing waits for it: the image is tagged and described meanwhile.
+		b.buildah(ctx, buildah.Command{Args: append([]string{"rm"}, ctrs...), Background: true})
 	}
 }
 

@@ -96,28 +96,18 @@ func (s *stageRun) awaitSources(ctx context.Context, n int, ins, x plan.Instruct
 	if !s.early {
 		return nil
 	}
-	var refs []string
-	switch x := x.(type) {
-	case *plan.Copy:
-		refs = append(refs, x.From)
-	case *plan.Run:
-		for _, m := range s.mounts(x) {
-			refs = append(refs, m.From)
+	for _, idx := range s.b.stageReads(s.rs.Index, x) {
+		if err := s.prepareMiss(ctx, s.b.stages[idx]); err != nil {
+			return s.fail(n, ins, err, nil)
 		}
-	}
-	for _, ref := range refs {
-		if idx, ok := s.b.res.StageRef(ref, s.rs.Index); ref != "" && ok {
-			if err := s.prepareMiss(ctx, s.b.stages[idx]); err != nil {
-				return s.fail(n, ins, err, nil)
-			}
-			return s.awaitDeps(ctx)
-		}
+		return s.awaitDeps(ctx)
 	}
 	return nil
 }
 
 // prepareMiss makes the working container of a step that reads the stage
-// out once that stage is known to rebuild, or returns when it is done. It
+// out once that stage runs its last step (see stageOut.finishing), or
+// returns when it is done. It
 // gives the job slot up meanwhile, as awaiting a stage does: this stage
 // only waits and makes a container.
 func (s *stageRun) prepareMiss(ctx context.Context, out *stageOut) error {
@@ -127,7 +117,7 @@ func (s *stageRun) prepareMiss(ctx context.Context, out *stageOut) error {
 	held := s.held
 	s.release()
 	select {
-	case <-out.rebuilt:
+	case <-out.finishing:
 		if err := s.ensure(ctx); err != nil {
 			return err
 		}
@@ -156,6 +146,7 @@ func (s *stageRun) run(ctx context.Context) error {
 		if err := s.step(ctx, i, ins); err != nil {
 			return err
 		}
+		s.b.doneReading(s.rs.Index, ins)
 	}
 	if s.final {
 		s.warnHealthcheck()
@@ -278,7 +269,9 @@ func (s *stageRun) step(ctx context.Context, i int, ins plan.Instruction) error 
 		if hit {
 			return nil
 		}
-		s.out.markRebuilt()
+		if i == s.lastWork {
+			close(s.out.finishing)
+		}
 		if err := s.ensure(ctx); err != nil {
 			return s.fail(n, ins, err, nil)
 		}

@@ -62,6 +62,10 @@ type Command struct {
 	Output func(s Stream, line string)
 	// Env holds extra "K=V" entries for this call only.
 	Env []string
+	// Background runs the process at the lowest CPU priority, for work
+	// nothing waits for, such as removing a container no step reads any
+	// more while the build goes on.
+	Background bool
 }
 
 // ExitError is a buildah call that did not succeed.
@@ -142,6 +146,9 @@ func (c *CLI) Run(ctx context.Context, cmd Command) ([]byte, error) {
 	x.WaitDelay = c.grace() // bounds the wait for pipes a stray child keeps open
 	if err := x.Start(); err != nil {
 		return nil, fmt.Errorf("starting buildah: %w", err)
+	}
+	if cmd.Background {
+		_ = syscall.Setpriority(syscall.PRIO_PROCESS, x.Process.Pid, 19) // best effort
 	}
 	waitErr := c.wait(ctx, x)
 	outW.Flush()

@@ -98,3 +98,35 @@ func TestParseInspect(t *testing.T) {
 		t.Error("no error for bad JSON")
 	}
 }
+
+func TestBackgroundRunsAtLowestPriority(t *testing.T) {
+	// The script waits for the priority to be set, then reports its own
+	// (field 19 of /proc/self/stat, after the command name in parentheses).
+	cli := fakeBuildah(t, `sleep 0.3; sed 's/.*) //' /proc/self/stat | cut -d' ' -f17`)
+	for _, background := range []bool{false, true} {
+		out, err := cli.Run(context.Background(), Command{Args: []string{"rm", "ctr"}, Background: background})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]string{false: strconv.Itoa(niceness(t)), true: "19"}[background]
+		if got := strings.TrimSpace(string(out)); got != want {
+			t.Errorf("Background %v: the process ran at nice %s, want %s", background, got, want)
+		}
+	}
+}
+
+// niceness is the test process's own nice value.
+func niceness(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndex(s, ")")+2:])
+	n, err := strconv.Atoi(f[16])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -73,7 +73,7 @@ type Cache struct {
 	pushMu   sync.Mutex     // one push at a time
 	pushes   sync.WaitGroup // pushes of entries
 	pushErrs []error
-	replaced []string // images of entries this build replaced, removed by End
+	removals sync.WaitGroup // removals of the images of entries this build replaced
 }
 
 var _ runner.StepCache = (*Cache)(nil)
@@ -110,7 +110,7 @@ func (c *Cache) Begin(ctx context.Context) (warnings []string, err error) {
 		c.local[e.Key] = e
 	}
 	c.remote, c.pushed, c.stored = map[string]bool{}, map[string]bool{}, map[string]bool{}
-	c.pushCtx, c.pushErrs, c.replaced = ctx, nil, nil
+	c.pushCtx, c.pushErrs = ctx, nil
 	if c.opts.From != "" && !c.opts.NoRead {
 		if c.remote, err = c.listTags(ctx, c.opts.From); err != nil {
 			warnings = append(warnings, fmt.Sprintf("--cache-from %s: %v; building without the shared cache", c.opts.From, err))
@@ -191,8 +191,9 @@ func (c *Cache) name(k string) string { return Repository + ":" + k }
 
 // Store records a committed entry and pushes it to the --cache-to
 // repository in the background. An image an earlier build stored under the
-// same key (before --no-cache or an expired TTL) is removed by End when
-// nothing else names it.
+// same key (before --no-cache or an expired TTL) is removed in the
+// background when nothing else names it; one that a container still uses
+// stays for prune.
 func (c *Cache) Store(ctx context.Context, key runner.StepKey, image string) error {
 	k := key.Hash()
 	c.mu.Lock()
@@ -203,22 +204,19 @@ func (c *Cache) Store(ctx context.Context, key runner.StepKey, image string) err
 	c.stored[k] = true
 	c.push(k, image)
 	if had && old.Image != image && len(old.Names) == 1 {
-		c.replaced = append(c.replaced, old.Image)
+		c.removals.Go(func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			defer cancel()
+			c.cli.Run(ctx, buildah.Command{Args: []string{"rmi", old.Image}, Background: true})
+		})
 	}
 	return nil
 }
 
-// End removes the images of the entries the build replaced (with one
-// buildah call; one that a container still uses stays for prune), waits
-// for the pushes and reports the first push that failed.
+// End waits for the removals of replaced entries and for the pushes, and
+// reports the first push that failed.
 func (c *Cache) End(ctx context.Context) error {
-	c.mu.Lock()
-	replaced := c.replaced
-	c.replaced = nil
-	c.mu.Unlock()
-	if len(replaced) > 0 {
-		c.cli.Output(ctx, append([]string{"rmi"}, replaced...)...)
-	}
+	c.removals.Wait()
 	done := make(chan struct{})
 	go func() {
 		c.pushes.Wait()

@@ -565,7 +565,8 @@ func TestStagesSharingStepsLeaveNoNamelessImage(t *testing.T) {
 func TestCopyFromRebuiltStagePreparesEarly(t *testing.T) {
 	// A step copying from a stage that rebuilds misses the cache for sure
 	// (its key holds that stage's new image), so its working container is
-	// made while that stage still runs.
+	// made while that stage still runs; and the stage's container is
+	// removed as soon as nothing reads it.
 	s := buildahtest.Shared(t)
 	removeEntries(t, s)
 	r := newRecipe(t, map[string]string{
@@ -599,6 +600,14 @@ func TestCopyFromRebuiltStagePreparesEarly(t *testing.T) {
 	})
 	if from < 0 || run < 0 || from > run {
 		t.Errorf("the last stage's container was not made while the stage it copies from ran its RUN:\n%s", log)
+	}
+	// Once copied from, the stage's container is removed on its own, not
+	// with the last stage's at the end.
+	alone := slices.ContainsFunc(lines, func(l string) bool {
+		return strings.HasPrefix(l, "start ") && strings.Contains(l, " rm zlayer-") && strings.Count(l, " zlayer-") == 1 && strings.HasSuffix(l, "-0")
+	})
+	if !alone {
+		t.Errorf("the container copied from was not removed on its own:\n%s", log)
 	}
 }
 
