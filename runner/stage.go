@@ -96,13 +96,14 @@ func (s *stageRun) awaitSources(ctx context.Context, n int, ins, x plan.Instruct
 	if !s.early {
 		return nil
 	}
-	for _, idx := range s.b.stageReads(s.rs.Index, x) {
-		if err := s.prepareMiss(ctx, s.b.stages[idx]); err != nil {
-			return s.fail(n, ins, err, nil)
-		}
-		return s.awaitDeps(ctx)
+	reads := s.b.stageReads(s.rs.Index, x)
+	if len(reads) == 0 {
+		return nil
 	}
-	return nil
+	if err := s.prepareMiss(ctx, s.b.stages[reads[0]]); err != nil {
+		return s.fail(n, ins, err, nil)
+	}
+	return s.awaitDeps(ctx)
 }
 
 // prepareMiss makes the working container of a step that reads the stage
