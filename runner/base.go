@@ -23,11 +23,13 @@ func (b *build) from(ctx context.Context, name, image, platform string, local bo
 	if platform != "" {
 		args = append(args, "--platform", platform)
 	}
-	if _, err := b.do(ctx, append(args, image)...); err != nil {
-		return err
+	_, err := b.do(ctx, append(args, image)...)
+	if err == nil || ctx.Err() != nil {
+		// A cancelled call may have made the container: cleanup removes
+		// it, or finds nothing to remove.
+		b.addContainer(name)
 	}
-	b.addContainer(name)
-	return nil
+	return err
 }
 
 // fromImage creates the working container name from an image reference.
@@ -40,8 +42,9 @@ func (b *build) fromImage(ctx context.Context, name, ref, platform string) error
 		return b.from(ctx, name, cands[len(cands)-1], platform, isLocal(cands[len(cands)-1]))
 	}
 	for _, c := range cands {
-		if b.from(ctx, name, c, platform, true) == nil {
-			return nil
+		err := b.from(ctx, name, c, platform, true)
+		if err == nil || ctx.Err() != nil {
+			return err
 		}
 	}
 	var errs []string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,4 +127,41 @@ func processesWith(cmdline string) []string {
 		}
 	}
 	return pids
+}
+
+// TestCancelDuringFromLeavesNothing cancels a build while `buildah from`
+// is still running after it made the container (as a provisional watch
+// build may be cancelled at any point): the container is removed all the
+// same.
+func TestCancelDuringFromLeavesNothing(t *testing.T) {
+	s := buildahtest.Shared(t)
+	before := s.Images(t)
+	real, err := exec.LookPath("buildah")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slowFrom := filepath.Join(t.TempDir(), "buildah")
+	script := "#!/bin/sh\n" + real + " \"$@\"\nrc=$?\ncase \" $* \" in *\" from \"*) sleep 30;; esac\nexit $rc\n"
+	if err := os.WriteFile(slowFrom, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cli := *s.CLI
+	cli.Path = slowFrom
+	dir, p := loadDockerfile(t, map[string]string{"Dockerfile": "FROM localhost/busybox\nRUN echo never\n"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { _, err := Build(ctx, Options{Plan: p, ContextDir: dir, Buildah: &cli}); done <- err }()
+	deadline := time.Now().Add(time.Minute)
+	for len(s.Containers(t)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("buildah from made no container")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	buildahtest.AwaitCanceled(t, done)
+	for _, l := range s.Leftovers(t, before) {
+		t.Errorf("left behind after a cancel during buildah from: %s", l)
+	}
 }
