@@ -108,9 +108,8 @@ func (s *stageRun) awaitSources(ctx context.Context, n int, ins, x plan.Instruct
 
 // prepareMiss makes the working container of a step that reads the stage
 // out once that stage runs its last step (see stageOut.finishing), or
-// returns when it is done. It
-// gives the job slot up meanwhile, as awaiting a stage does: this stage
-// only waits and makes a container.
+// returns when it is done. It gives the job slot up meanwhile, as awaiting
+// a stage does: this stage only waits and makes a container.
 func (s *stageRun) prepareMiss(ctx context.Context, out *stageOut) error {
 	if !s.b.caching() || out == nil {
 		return nil

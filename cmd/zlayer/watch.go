@@ -71,9 +71,9 @@ A rebuild counts once no change has arrived for --debounce (300ms), and at the l
 starts earlier, as soon as a save has settled (50ms), and starts over if another
 change comes first, so the quiet period costs no time. Changes made while a rebuild
 that counts runs cause one more build after it, or with --cancel-running stop it and
-start over. A failing build, or a build
-file that no longer parses, is reported and watching goes on. Ctrl-C stops watching
-and cleans up a running build; press it twice to quit without cleaning up.`,
+start over. A failing build, or a build file that no longer parses, is reported and
+watching goes on. Ctrl-C stops watching and cleans up a running build; press it twice
+to quit without cleaning up.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runWatch(cmd, &f, &w, contextArg(args))

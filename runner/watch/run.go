@@ -61,10 +61,13 @@ func Run(ctx context.Context, w *Watcher, opts RunOptions) error {
 			return nil
 		case b, ok := <-batches:
 			if !ok {
-				batches, early = nil, nil
+				// The watcher stopped: what it saw is built, with no quiet
+				// period left to wait for.
+				batches, early, r.closed = nil, nil, true
 				if !r.running {
 					return nil
 				}
+				r.confirm()
 				continue
 			}
 			r.batch(b)
@@ -100,6 +103,7 @@ type rebuilds struct {
 	seen      uint64             // the newest change any batch or offer covered
 	next      *Batch             // changes no build has started for
 	nextQuiet bool               // next's quiet period has passed
+	closed    bool               // the watcher stopped
 }
 
 // start starts a build; a provisional one waits for its quiet period.
@@ -155,9 +159,8 @@ func (r *rebuilds) batch(b Batch) {
 		}
 	case b.seq <= r.current.seq:
 		// Covered by the running build: it counts now.
-		if r.quiet != nil && r.next == nil && b.seq == r.current.seq {
-			close(r.quiet)
-			r.quiet = nil
+		if r.next == nil && b.seq == r.current.seq {
+			r.confirm()
 		}
 	default:
 		r.next, r.nextQuiet = merge(r.next, b), b.seq == r.seen
@@ -168,6 +171,14 @@ func (r *rebuilds) batch(b Batch) {
 			r.cancel()
 			r.cancelled = true
 		}
+	}
+}
+
+// confirm lets the running build count, if it is provisional.
+func (r *rebuilds) confirm() {
+	if r.quiet != nil {
+		close(r.quiet)
+		r.quiet = nil
 	}
 }
 
@@ -190,7 +201,7 @@ func (r *rebuilds) finished(res result) {
 	}
 	r.running, r.quiet, r.dropped, r.cancelled = false, nil, false, false
 	if r.next != nil {
-		r.start(Trigger{Batch: *r.next}, !r.nextQuiet)
+		r.start(Trigger{Batch: *r.next}, !r.nextQuiet && !r.closed)
 	}
 }
 

@@ -284,6 +284,36 @@ func TestRunSaveDuringBuildStartsNextEarly(t *testing.T) {
 	}
 }
 
+func TestRunWatcherClosedDuringProvisionalBuild(t *testing.T) {
+	// What the watcher saw before it stopped is built: the provisional
+	// build counts without waiting for a quiet period that never ends.
+	root := t.TempDir()
+	f := newFakeBuilds()
+	w := newWatcher(t, root, early)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Run(t.Context(), w, RunOptions{Build: f.build, Done: func(_ Trigger, err error) { f.done <- err }})
+	}()
+	f.next(t)
+	f.result(t)
+	write(t, root, "a", "1")
+	if tr := f.next(t); quietClosed(tr) {
+		t.Fatal("the rebuild is not provisional")
+	}
+	w.Close()
+	if err := f.result(t); err != nil {
+		t.Fatalf("result %v", err)
+	}
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("Run = %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Run did not return after the watcher stopped")
+	}
+}
+
 func TestBatchSummary(t *testing.T) {
 	tests := []struct {
 		b    Batch
