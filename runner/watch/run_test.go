@@ -125,7 +125,7 @@ func TestRunSavesDuringABuildMakeOneFollowUp(t *testing.T) {
 	f.next(t)
 	f.result(t)
 	write(t, root, "a", "1")
-	f.next(t) // build 1 runs and blocks
+	awaitQuiet(t, f.next(t)) // build 1 runs, counts, and blocks
 	// Two saves while it runs, far enough apart to be separate batches.
 	write(t, root, "b", "1")
 	time.Sleep(time.Second)
@@ -152,7 +152,7 @@ func TestRunCancelRunning(t *testing.T) {
 	f.next(t)
 	f.result(t)
 	write(t, root, "a", "1")
-	f.next(t)
+	awaitQuiet(t, f.next(t)) // build 1 counts: it is cancelled, not dropped
 	write(t, root, "b", "1")
 	if err := f.result(t); !errors.Is(err, context.Canceled) {
 		t.Fatalf("running build ended with %v, want it cancelled", err)
@@ -174,6 +174,16 @@ func TestRunStopCancelsTheBuild(t *testing.T) {
 	}
 	if err := f.result(t); !errors.Is(err, context.Canceled) {
 		t.Errorf("the build ended with %v, want it cancelled", err)
+	}
+}
+
+// awaitQuiet waits until a build's quiet period has passed and it counts.
+func awaitQuiet(t *testing.T, tr Trigger) {
+	t.Helper()
+	select {
+	case <-tr.Quiet:
+	case <-time.After(wait):
+		t.Fatal("the build's quiet period never ended")
 	}
 }
 

@@ -31,7 +31,7 @@ import (
 // Defaults for Options.
 const (
 	DefaultDebounce     = 300 * time.Millisecond
-	DefaultSettle       = 50 * time.Millisecond
+	DefaultSettle       = 20 * time.Millisecond
 	DefaultMaxWait      = 10 * time.Second
 	DefaultPollInterval = 500 * time.Millisecond
 )
