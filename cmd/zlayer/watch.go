@@ -69,7 +69,8 @@ files, .git, and what the build writes itself (--iidfile) never trigger a build.
 A rebuild counts once no change has arrived for --debounce (300ms), and at the latest
 10s after the first change: only then are its output shown and its image tagged. It
 starts earlier, as soon as a save has settled (20ms), so that the quiet period runs
-alongside the build, and starts over if another change comes first. Changes made
+alongside the build; if another change comes first, it is dropped and the changes
+wait for their quiet period. Changes made
 while a rebuild that counts runs cause one more build after it, or with
 --cancel-running stop it and start over. A failing build, or a build file that no
 longer parses, is reported and watching goes on. Ctrl-C stops watching and cleans up

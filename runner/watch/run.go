@@ -64,10 +64,11 @@ func Run(ctx context.Context, w *Watcher, opts RunOptions) error {
 				// The watcher stopped: what it saw is built, with no quiet
 				// period left to wait for.
 				batches, early, r.closed = nil, nil, true
+				r.confirm()
+				r.startNext()
 				if !r.running {
 					return nil
 				}
-				r.confirm()
 				continue
 			}
 			r.batch(b)
@@ -95,7 +96,7 @@ type rebuilds struct {
 	done chan result
 
 	running   bool
-	current   Trigger            // the running build's trigger
+	current   Trigger            // the running (or last) build's trigger
 	cancel    context.CancelFunc // cancels the running build
 	quiet     chan struct{}      // closes current.Quiet; nil when closed
 	dropped   bool               // the running build is provisional and was cancelled: it is not reported
@@ -103,6 +104,7 @@ type rebuilds struct {
 	seen      uint64             // the newest change any batch or offer covered
 	next      *Batch             // changes no build has started for
 	nextQuiet bool               // next's quiet period has passed
+	overtaken bool               // a provisional build was overtaken in this burst of changes
 	closed    bool               // the watcher stopped
 }
 
@@ -131,47 +133,59 @@ func (r *rebuilds) start(t Trigger, provisional bool) {
 	}()
 }
 
-// offer handles changes offered early: it starts a provisional build for
-// them, or cancels a provisional build they overtake.
+// startNext starts a build for the changes no build has started for, when
+// none runs: one that counts once their quiet period has passed (or the
+// watcher stopped), a provisional one before that. After a provisional
+// build was overtaken, the changes wait for their quiet period instead:
+// under steady churn at most one provisional build per burst is wasted.
+func (r *rebuilds) startNext() {
+	switch {
+	case r.running || r.next == nil:
+	case r.nextQuiet || r.closed:
+		r.start(Trigger{Batch: *r.next}, false)
+	case !r.overtaken:
+		r.start(Trigger{Batch: *r.next}, true)
+	}
+}
+
+// offer handles changes offered early: a provisional build for them, or
+// the cancellation of a provisional build they overtake.
 func (r *rebuilds) offer(o Batch) {
 	if o.seq <= r.seen {
 		return // stale: a batch covered these changes already
 	}
 	r.seen = o.seq
-	switch {
-	case !r.running:
-		r.start(Trigger{Batch: o}, true)
-	case r.quiet != nil:
-		r.next, r.nextQuiet = merge(r.next, o), false
+	r.next, r.nextQuiet = merge(r.next, o), false
+	if r.running && r.quiet != nil {
 		r.drop()
-	default:
-		r.next, r.nextQuiet = merge(r.next, o), false
 	}
+	r.startNext()
 }
 
 // batch handles changes whose quiet period has passed.
 func (r *rebuilds) batch(b Batch) {
 	r.seen = max(r.seen, b.seq)
-	switch {
-	case !r.running:
-		if b.seq > r.current.seq {
-			r.start(Trigger{Batch: *merge(r.next, b)}, false)
-		}
-	case b.seq <= r.current.seq:
-		// Covered by the running build: it counts now.
-		if r.next == nil && b.seq == r.current.seq {
+	if b.seq <= r.current.seq {
+		// Covered by the running (or last) build, which counts now.
+		if r.running && r.next == nil && b.seq == r.current.seq {
 			r.confirm()
 		}
-	default:
-		r.next, r.nextQuiet = merge(r.next, b), b.seq == r.seen
-		switch {
-		case r.quiet != nil:
-			r.drop()
-		case r.opts.CancelRunning:
-			r.cancel()
-			r.cancelled = true
-		}
+		return
 	}
+	r.next = merge(r.next, b)
+	r.nextQuiet = r.next.seq == b.seq
+	switch {
+	case !r.running:
+	case r.quiet != nil:
+		r.drop()
+	case r.opts.CancelRunning:
+		r.cancel()
+		r.cancelled = true
+	}
+	if b.seq == r.seen {
+		r.overtaken = false // the burst is over
+	}
+	r.startNext()
 }
 
 // confirm lets the running build count, if it is provisional.
@@ -186,7 +200,7 @@ func (r *rebuilds) confirm() {
 // overtook.
 func (r *rebuilds) drop() {
 	r.cancel()
-	r.dropped = true
+	r.dropped, r.overtaken = true, true
 }
 
 // finished handles the end of the running build and starts the next one.
@@ -200,9 +214,7 @@ func (r *rebuilds) finished(res result) {
 		r.next = merge(r.next, res.t.Batch)
 	}
 	r.running, r.quiet, r.dropped, r.cancelled = false, nil, false, false
-	if r.next != nil {
-		r.start(Trigger{Batch: *r.next}, !r.nextQuiet && !r.closed)
-	}
+	r.startNext()
 }
 
 // stop cancels the running build and waits for it, when Run ends.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -238,9 +239,10 @@ func TestRunProvisionalBuildIsOvertaken(t *testing.T) {
 	write(t, root, "a", "1")
 	first := f.next(t)
 	write(t, root, "b", "1")
+	// Once overtaken, the changes wait for their quiet period.
 	second := f.next(t)
-	if !slices.Equal(second.Paths, []string{"a", "b"}) || quietClosed(second) {
-		t.Fatalf("second trigger = %+v; want [a b], provisional", second)
+	if !slices.Equal(second.Paths, []string{"a", "b"}) || !quietClosed(second) {
+		t.Fatalf("second trigger = %+v, quiet %v; want [a b], after the quiet period", second, quietClosed(second))
 	}
 	if quietClosed(first) {
 		t.Fatal("the overtaken build's quiet period passed")
@@ -252,6 +254,33 @@ func TestRunProvisionalBuildIsOvertaken(t *testing.T) {
 	select {
 	case err := <-f.done:
 		t.Fatalf("a second result (%v): the overtaken build was reported", err)
+	case <-time.After(early.Debounce):
+	}
+}
+
+func TestRunChurnWastesOneProvisionalBuild(t *testing.T) {
+	// Saves 100ms apart each settle, and each overtakes the build the one
+	// before started: after the first overtaken build the watcher waits
+	// for the quiet period instead of starting a build per save.
+	root := t.TempDir()
+	f := newFakeBuilds()
+	stop := startRunWith(t, root, f, false, early)
+	defer stop()
+	f.next(t)
+	f.result(t)
+	for i := range 8 {
+		write(t, root, fmt.Sprint("f", i), "1")
+		time.Sleep(100 * time.Millisecond)
+	}
+	first := f.next(t)
+	last := f.next(t)
+	if quietClosed(first) || !quietClosed(last) || len(last.Paths) != 8 {
+		t.Fatalf("builds for %v (quiet %v) and %v (quiet %v); want a provisional one, then one for all 8 files after the quiet period",
+			first.Paths, quietClosed(first), last.Paths, quietClosed(last))
+	}
+	select {
+	case tr := <-f.started:
+		t.Fatalf("a third build started, for %v", tr.Paths)
 	case <-time.After(early.Debounce):
 	}
 }
