@@ -42,8 +42,8 @@ type RunOptions struct {
 // Run is the rebuild loop of watch mode: it builds once, then again after
 // every batch w delivers. A rebuild starts early, when w offers the
 // changes after Options.Settle, and counts once the quiet period has
-// passed with no other change; another change first cancels it and starts
-// over. Changes that arrive during a build that counts are merged into
+// passed with no other change; another change first cancels it (see
+// startNext). Changes that arrive during a build that counts are merged into
 // exactly one follow-up build. A failing build does not stop the loop. Run
 // returns when ctx is done, after the running build returned, or when w is
 // closed and no build is running.

@@ -13,9 +13,9 @@
 // Run is the rebuild loop on top. It starts a build as soon as a save has
 // settled (Options.Settle, a few tens of milliseconds), before the quiet
 // period ends, and holds what the build shows and tags until the quiet
-// period has passed; another change meanwhile cancels that build and
-// starts over. So a rebuild costs the build's own time, not the build's
-// time plus the quiet period.
+// period has passed. So a rebuild costs the longer of the build and the
+// quiet period, not their sum. Another change meanwhile cancels that
+// build, and the changes then wait for their quiet period.
 package watch
 
 import (
