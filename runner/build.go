@@ -273,7 +273,10 @@ func (b *build) doneReading(at int, ins plan.Instruction) {
 // releaseContainer removes the working container of stage idx in the
 // background.
 func (b *build) releaseContainer(idx int) {
-	out := b.stages[idx]
+	out, ok := b.stages[idx]
+	if !ok {
+		return
+	}
 	out.ctrMu.Lock()
 	ctr := out.ctr
 	out.ctr = ""
