@@ -18,7 +18,9 @@ import (
 func (b *build) finish(ctx context.Context, final *stageOut, cacheEnded <-chan error) (*Result, error) {
 	id := final.image
 	inspected := b.inspectResult(ctx, id) // meanwhile the image is tagged
+	holding := time.Now()
 	err := b.hold(ctx)
+	held := time.Since(holding)
 	if err == nil {
 		err = b.tagAndPush(ctx, final)
 	} else if final.owned {
@@ -43,7 +45,7 @@ func (b *build) finish(ctx context.Context, final *stageOut, cacheEnded <-chan e
 			}
 		}
 	}
-	res.Duration = time.Since(b.start)
+	res.Duration = time.Since(b.start) - held // the build's own time
 	b.mu.Lock()
 	res.Warnings = append([]diag.Diagnostic(nil), b.warnings...)
 	b.mu.Unlock()

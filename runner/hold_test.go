@@ -30,6 +30,7 @@ func TestHoldPublishesOnlyWhenReleased(t *testing.T) {
 				}}
 			var res *Result
 			done := make(chan error, 1)
+			began := time.Now()
 			go func() {
 				var err error
 				res, err = Build(ctx, opts)
@@ -57,6 +58,10 @@ func TestHoldPublishesOnlyWhenReleased(t *testing.T) {
 			close(hold)
 			if err := <-done; err != nil {
 				t.Fatalf("released build: %v", err)
+			}
+			// The 300ms held back are not the build's own time.
+			if wall := time.Since(began); res.Duration > wall-250*time.Millisecond {
+				t.Errorf("Duration %v of a build that took %v and was held for 300ms", res.Duration, wall)
 			}
 			t.Cleanup(func() { s.RemoveImage(tag) })
 			if info, err := s.CLI.InspectImage(context.Background(), tag); err != nil || info.ID != res.ImageID {

@@ -106,8 +106,10 @@ type Result struct {
 	Tags    []string
 	// Size is the total size of the image's layers in bytes; Layers their
 	// number; both from `buildah inspect`.
-	Size     int64
-	Layers   int
+	Size   int64
+	Layers int
+	// Duration is how long the build took, without the time Options.Hold
+	// held it back.
 	Duration time.Duration
 	// Warnings are the warnings the build reported.
 	Warnings []diag.Diagnostic
