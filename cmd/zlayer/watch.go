@@ -303,6 +303,9 @@ func (s *watchSession) build(ctx context.Context, t watch.Trigger) error {
 // drops it if ctx ends first: a build overtaken by another change never
 // shows.
 func (s *watchSession) holdOutput(ctx context.Context, quiet <-chan struct{}) {
+	if quiet == nil {
+		return // as for Options.Hold: nothing to wait for
+	}
 	select {
 	case <-quiet:
 		return
