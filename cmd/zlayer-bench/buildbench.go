@@ -79,11 +79,14 @@ func buildBench(ctx context.Context, tmp string, opts buildOptions) (*table, err
 		return nil, err
 	}
 	dir := filepath.Join(tmp, "build")
-	two, par := filepath.Join(dir, "two-stage"), filepath.Join(dir, "parallel")
+	two, par, par2 := filepath.Join(dir, "two-stage"), filepath.Join(dir, "parallel"), filepath.Join(dir, "parallel-2s")
 	if err := writeContext(two, twoStageRecipe(), twoStageFiles()); err != nil {
 		return nil, err
 	}
-	if err := writeContext(par, parallelRecipe(), parallelFiles()); err != nil {
+	if err := writeContext(par, parallelRecipe(1), parallelFiles()); err != nil {
+		return nil, err
+	}
+	if err := writeContext(par2, parallelRecipe(2), parallelFiles()); err != nil {
 		return nil, err
 	}
 	fmt.Fprintln(opts.Log, "· making a private store with a local busybox base for each tool")
@@ -103,7 +106,7 @@ func buildBench(ctx context.Context, tmp string, opts buildOptions) (*table, err
 	}
 	z, b := zlayerBuilder(opts.Zlayer, zs), buildahBuilder(bs)
 	m := &buildMeasure{tools: []*builder{z, b}, runs: opts.Runs, log: opts.Log, buildah: buildahVersion(ctx)}
-	if err := m.all(ctx, two, par); err != nil {
+	if err := m.all(ctx, two, par, par2); err != nil {
 		return nil, err
 	}
 	watch, watchNote, err := measureWatch(ctx, opts, zs, two)
@@ -131,11 +134,12 @@ type buildMeasure struct {
 	log                          io.Writer
 	buildah                      string // its version, for the title
 	cold, warm, change, parallel buildSamples
+	parallel2s                   buildSamples
 	warnings                     []string
 }
 
-func (m *buildMeasure) all(ctx context.Context, two, par string) error {
-	m.cold, m.warm, m.change, m.parallel = buildSamples{}, buildSamples{}, buildSamples{}, buildSamples{}
+func (m *buildMeasure) all(ctx context.Context, two, par, par2 string) error {
+	m.cold, m.warm, m.change, m.parallel, m.parallel2s = buildSamples{}, buildSamples{}, buildSamples{}, buildSamples{}, buildSamples{}
 	steps := []struct {
 		what    string
 		dir     string
@@ -163,6 +167,7 @@ func (m *buildMeasure) all(ctx context.Context, two, par string) error {
 			return ""
 		}},
 		{"cold builds of two independent stages", par, true, m.parallel, nil, nil},
+		{"cold builds of two independent stages that sleep 2 s", par2, true, m.parallel2s, nil, nil},
 	}
 	for _, s := range steps {
 		fmt.Fprintf(m.log, "· %d × %s\n", m.runs, s.what)
@@ -204,7 +209,8 @@ func (m *buildMeasure) table(watch []time.Duration, watchNote string) *table {
 			{Name: "cold build, two stages (--no-cache)", Ours: med(m.cold, "zlayer"), Peer: med(m.cold, "buildah"), Target: 1},
 			{Name: "warm rebuild, nothing changed", Ours: med(m.warm, "zlayer"), Peer: med(m.warm, "buildah"), Target: 2},
 			{Name: "rebuild after a one-file change", Ours: med(m.change, "zlayer"), Peer: med(m.change, "buildah"), Target: 1},
-			{Name: "two independent stages, cold", Ours: med(m.parallel, "zlayer"), Peer: med(m.parallel, "buildah"), Target: 1 / 0.6},
+			{Name: "two independent stages, 1 s sleeps, cold", Ours: med(m.parallel, "zlayer"), Peer: med(m.parallel, "buildah"), Target: 1 / 0.6},
+			{Name: "two independent stages, 2 s sleeps (#4's test)", Ours: med(m.parallel2s, "zlayer"), Peer: med(m.parallel2s, "buildah"), Target: 1 / 0.6},
 		},
 	}
 	w := row{Name: "watch: save → tagged image (vs buildah one-file change)", Target: 2, Note: watchNote}

@@ -111,8 +111,8 @@ func TestBuildBench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tb.Rows) != 5 {
-		t.Fatalf("%d rows, want 5", len(tb.Rows))
+	if len(tb.Rows) != 6 {
+		t.Fatalf("%d rows, want 6", len(tb.Rows))
 	}
 	for _, r := range tb.Rows {
 		if r.Note != "" {

@@ -21,7 +21,7 @@ func recipes() map[string]*recipe {
 		"large":     largeRecipe(),
 		"typical":   typicalRecipe(0),
 		"two-stage": twoStageRecipe(),
-		"parallel":  parallelRecipe(),
+		"parallel":  parallelRecipe(1),
 	}
 }
 
