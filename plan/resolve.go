@@ -164,7 +164,7 @@ func (r *Resolved) resolveStage(st *Stage) *ResolvedStage {
 		rs.Deps = append(rs.Deps, rs.BaseStage)
 	}
 	for _, ins := range st.Instructions {
-		for _, ref := range stageRefs(ins) {
+		for _, ref := range StageRefs(ins) {
 			ref, _ = r.expand(ref, r.lookupGlobal)
 			if idx, ok := r.StageRef(ref, st.Index); ok {
 				rs.Deps = append(rs.Deps, idx)
@@ -176,8 +176,9 @@ func (r *Resolved) resolveStage(st *Stage) *ResolvedStage {
 	return rs
 }
 
-// stageRefs lists the --from values of an instruction.
-func stageRefs(ins Instruction) []string {
+// StageRefs lists the --from values of an instruction: a COPY's source
+// stage or image and the stages or images its RUN mounts read, as written.
+func StageRefs(ins Instruction) []string {
 	switch ins := ins.(type) {
 	case *Copy:
 		if ins.From != "" {

@@ -232,18 +232,9 @@ func (b *build) countReads() {
 // stageReads lists the stages an instruction of stage at copies or mounts
 // from.
 func (b *build) stageReads(at int, ins plan.Instruction) []int {
-	var refs []string
-	switch x := ins.(type) {
-	case *plan.Copy:
-		refs = append(refs, x.From)
-	case *plan.Run:
-		for _, m := range x.Mounts {
-			refs = append(refs, m.From)
-		}
-	}
 	var idx []int
-	for _, ref := range refs {
-		if i, ok := b.res.StageRef(ref, at); ref != "" && ok {
+	for _, ref := range plan.StageRefs(ins) {
+		if i, ok := b.res.StageRef(ref, at); ok {
 			idx = append(idx, i)
 		}
 	}
@@ -284,11 +275,7 @@ func (b *build) releaseContainer(idx int) {
 	if ctr == "" || !b.forgetContainer(ctr) {
 		return
 	}
-	b.bg.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		b.buildah(ctx, buildah.Command{Args: []string{"rm", ctr}, Background: true})
-	})
+	b.bg.Go(func() { b.removeDetached(ctr) })
 }
 
 // forgetContainer takes a working container off the list cleanup
@@ -501,7 +488,7 @@ func (b *build) addImage(id string) {
 func (b *build) cleanup() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	b.removeContainersCtx(ctx)
+	b.removeContainers()
 	b.bg.Wait()
 	b.mu.Lock()
 	imgs := b.images
@@ -519,22 +506,25 @@ func (b *build) cleanup() {
 }
 
 // removeContainers removes the build's working containers, unmounting
-// them, with a context of its own.
+// them.
 func (b *build) removeContainers() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	b.removeContainersCtx(ctx)
-}
-
-func (b *build) removeContainersCtx(ctx context.Context) {
 	b.mu.Lock()
 	ctrs := b.containers
 	b.containers = nil
 	b.mu.Unlock()
-	if len(ctrs) > 0 {
-		// Nothing waits for it: the image is tagged and described meanwhile.
-		b.buildah(ctx, buildah.Command{Args: append([]string{"rm"}, ctrs...), Background: true})
+	b.removeDetached(ctrs...)
+}
+
+// removeDetached removes working containers with a context of its own, at
+// the lowest CPU priority: nothing waits for it (the image is tagged and
+// described meanwhile, or the build goes on).
+func (b *build) removeDetached(ctrs ...string) {
+	if len(ctrs) == 0 {
+		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b.buildah(ctx, buildah.Command{Args: append([]string{"rm"}, ctrs...), Background: true})
 }
 
 // containerName is the name of a working container of this build.

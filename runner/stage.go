@@ -475,6 +475,22 @@ func (s *stageRun) mountAhead(ctx context.Context) {
 	}()
 }
 
+// runFollows reports whether the next instruction after i that changes
+// files is a RUN in the same working container (no commit between).
+func (s *stageRun) runFollows(i int) bool {
+	if s.commitAt[i] {
+		return false
+	}
+	for _, ins := range s.rs.Instructions[i+1:] {
+		if changesFiles(ins) {
+			_, ok := ins.(*plan.Run)
+			return ok
+		}
+	}
+	return false
+}
+
+// mount mounts the working container ctr and opens its root filesystem.
 func (s *stageRun) mount(ctx context.Context, ctr string) (*os.Root, error) {
 	out, err := s.b.do(ctx, "mount", ctr)
 	if err != nil {

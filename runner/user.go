@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
-
-	"github.com/zlayer/zlayer/plan"
 )
 
 // runUser returns a --user value for a RUN in the working container that
@@ -34,21 +32,6 @@ func (s *stageRun) runUser(ctx context.Context) string {
 		return ""
 	}
 	return numericUser(s.user, passwd, group)
-}
-
-// runFollows reports whether the next instruction after i that changes
-// files is a RUN in the same working container (no commit between).
-func (s *stageRun) runFollows(i int) bool {
-	if s.commitAt[i] {
-		return false
-	}
-	for _, ins := range s.rs.Instructions[i+1:] {
-		if changesFiles(ins) {
-			_, ok := ins.(*plan.Run)
-			return ok
-		}
-	}
-	return false
 }
 
 // numericUser resolves a user spec without a group the way buildah 1.28

@@ -397,6 +397,19 @@ COPY src /app
 RUN if [ -e /app/slow ]; then sleep 4; fi
 `
 
+// startSlowWatch starts a session on slowBuild, in a context unique to the
+// test (no cache hits from other tests), and waits for its first build.
+func startSlowWatch(t *testing.T, s *buildahtest.Store, command string, flags ...string) *watchSessionT {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Dockerfile": slowBuild, "src/a.txt": t.Name()})
+	w := startWatch(t, s, dir, command, flags...)
+	if c := w.next(); !c.ok() {
+		t.Fatalf("first build: %v", c.Result)
+	}
+	return w
+}
+
 // startSlowBuild saves src/slow and waits until the build it triggers
 // runs the slow step.
 func startSlowBuild(w *watchSessionT) {
@@ -412,12 +425,7 @@ func startSlowBuild(w *watchSessionT) {
 }
 
 func testWatchSaveDuringABuild(t *testing.T, s *buildahtest.Store) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"Dockerfile": slowBuild, "src/a.txt": t.Name()}) // unique: no cache hits from other tests
-	w := startWatch(t, s, dir, "watch")
-	if c := w.next(); !c.ok() {
-		t.Fatalf("first build: %v", c.Result)
-	}
+	w := startSlowWatch(t, s, "watch")
 	startSlowBuild(w)
 	// Two saves far enough apart to be two batches of the watcher, both
 	// while the build runs: one follow-up build for both.
@@ -428,7 +436,7 @@ func testWatchSaveDuringABuild(t *testing.T, s *buildahtest.Store) {
 		t.Fatalf("the build during the saves: %v", c.Result)
 	}
 	w.rebuild("src/b.txt", "src/c.txt")
-	if err := os.Remove(filepath.Join(dir, "src/slow")); err != nil {
+	if err := os.Remove(filepath.Join(w.dir, "src/slow")); err != nil {
 		t.Fatal(err)
 	}
 	w.rebuild("src/slow")
@@ -440,12 +448,7 @@ func testWatchSaveDuringABuild(t *testing.T, s *buildahtest.Store) {
 // still runs and shows nothing before it ends, and that a save meanwhile
 // starts it over silently: one rebuild, for both saves.
 func testWatchStartsEarly(t *testing.T, s *buildahtest.Store) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"Dockerfile": slowBuild, "src/a.txt": t.Name()}) // unique: no cache hits from other tests
-	w := startWatch(t, s, dir, "watch", "--debounce", "6s")
-	if c := w.next(); !c.ok() {
-		t.Fatalf("first build: %v", c.Result)
-	}
+	w := startSlowWatch(t, s, "watch", "--debounce", "6s")
 	announced := strings.Count(w.stderr.String(), "watch: rebuilding")
 	w.write("src/slow", "") // its build sleeps 4s: it is still running at the next save
 	awaitContainer(t, s)
@@ -477,12 +480,7 @@ func awaitContainer(t *testing.T, s *buildahtest.Store) {
 }
 
 func testWatchCancelRunning(t *testing.T, s *buildahtest.Store) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"Dockerfile": slowBuild, "src/a.txt": t.Name()}) // unique: no cache hits from other tests
-	w := startWatch(t, s, dir, "build", "--watch", "--cancel-running")
-	if c := w.next(); !c.ok() {
-		t.Fatalf("first build: %v", c.Result)
-	}
+	w := startSlowWatch(t, s, "build", "--watch", "--cancel-running")
 	startSlowBuild(w)
 	w.write("src/b.txt", "b")
 	if c := w.next(); c.Result["type"] != "build_failed" {
