@@ -173,6 +173,33 @@ func (b *build) stageContainer(ctx context.Context, idx int) (string, error) {
 	return name, nil
 }
 
+// stageMount returns where the working container of stage idx is mounted
+// on the host, mounting it when the stage did not.
+func (b *build) stageMount(ctx context.Context, idx int) (string, error) {
+	ctr, err := b.stageContainer(ctx, idx)
+	if err != nil {
+		return "", err
+	}
+	out := b.stages[idx]
+	out.ctrMu.Lock()
+	defer out.ctrMu.Unlock()
+	if out.mnt == "" {
+		if out.mnt, err = b.mount(ctx, ctr); err != nil {
+			return "", err
+		}
+	}
+	return out.mnt, nil
+}
+
+// mount mounts the working container ctr and returns where on the host.
+func (b *build) mount(ctx context.Context, ctr string) (string, error) {
+	out, err := b.do(ctx, "mount", ctr)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 func isLocal(ref string) bool { return strings.HasPrefix(ref, "localhost/") }
 
 // registryFlags adds the credential and TLS options of pulls and pushes.

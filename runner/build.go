@@ -70,7 +70,8 @@ type stageOut struct {
 	finishing chan struct{}
 
 	ctrMu sync.Mutex
-	ctr   string // working container, kept until the build ends; see stageContainer
+	ctr   string // working container, kept while steps read it; see stageContainer
+	mnt   string // where ctr is mounted, once it is; see stageMount
 }
 
 func newBuild(opts Options) (*build, error) {
@@ -270,7 +271,7 @@ func (b *build) releaseContainer(idx int) {
 	}
 	out.ctrMu.Lock()
 	ctr := out.ctr
-	out.ctr = ""
+	out.ctr, out.mnt = "", ""
 	out.ctrMu.Unlock()
 	if ctr == "" || !b.forgetContainer(ctr) {
 		return

@@ -303,6 +303,7 @@ func (s *stageRun) ensure(ctx context.Context) error {
 		return err
 	}
 	s.created, s.committed = true, false
+	s.mountAhead(ctx)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/zlayer/zlayer/plan"
 	"github.com/zlayer/zlayer/runner/buildcontext"
+	"github.com/zlayer/zlayer/runner/fscopy"
 )
 
 // copyStep runs COPY or ADD with `buildah copy` / `buildah add`. Sources
@@ -23,6 +25,9 @@ import (
 func (s *stageRun) copyStep(ctx context.Context, n int, c *plan.Copy) error {
 	if c.Parents || len(c.Excludes) > 0 {
 		return fmt.Errorf("%s --parents and --exclude are not supported by buildah 1.28", c.Keyword())
+	}
+	if done, err := s.copyDirect(ctx, c); done || err != nil {
+		return err
 	}
 	verb := "copy"
 	if c.Add {
@@ -139,6 +144,12 @@ func (s *stageRun) fromSources(ctx context.Context, c *plan.Copy) (string, []str
 			return "", nil, err
 		}
 	}
+	return from, s.fromPaths(c, dir), nil
+}
+
+// fromPaths returns the sources of COPY --from as paths inside the source
+// container, with relative ones resolved against dir.
+func (s *stageRun) fromPaths(c *plan.Copy, dir string) []string {
 	srcs := make([]string, len(c.Sources))
 	for i, src := range c.Sources {
 		if isURL(src) {
@@ -153,7 +164,72 @@ func (s *stageRun) fromSources(ctx context.Context, c *plan.Copy) (string, []str
 			srcs[i] += "/"
 		}
 	}
-	return from, srcs, nil
+	return srcs
+}
+
+// copyDirect makes a plain COPY (see package fscopy) in the mounted
+// working container itself, which saves a buildah process, and reports
+// whether it did; the sources are the build context or a stage's working
+// container. Any other COPY, and one that fscopy finds is not plain before
+// it changes anything, is left to buildah copy.
+func (s *stageRun) copyDirect(ctx context.Context, c *plan.Copy) (bool, error) {
+	if s.b.dry() || c.Add || c.Chown != "" || c.Chmod != "" || len(c.Heredocs) > 0 {
+		return false, nil
+	}
+	srcDir, srcs, err := s.directSources(ctx, c)
+	if err != nil || srcDir == "" {
+		return false, err
+	}
+	src, err := os.OpenRoot(srcDir)
+	if err != nil {
+		return false, nil
+	}
+	defer src.Close()
+	dst, err := s.containerRoot(ctx)
+	if err != nil {
+		return false, err
+	}
+	err = fscopy.Copy(dst, s.dest(c, len(srcs)), src, srcs)
+	if errors.Is(err, fscopy.ErrUnsupported) {
+		return false, nil
+	}
+	return true, err
+}
+
+// directSources returns the directory a plain COPY copies from and its
+// sources as paths inside it, or "" when the copy is not plain: its
+// sources are not a stage's or are in a build context with an ignore file
+// or reached through symbolic links, which buildah applies itself.
+func (s *stageRun) directSources(ctx context.Context, c *plan.Copy) (string, []string, error) {
+	if c.From != "" {
+		idx, ok := s.b.res.StageRef(c.From, s.rs.Index)
+		if !ok {
+			return "", nil, nil
+		}
+		dir, err := s.b.stageMount(ctx, idx)
+		if err != nil {
+			return "", nil, err
+		}
+		workdir := "/"
+		if out := s.b.stages[idx]; c.FromStageWorkdir && out.workdir != "" {
+			workdir = out.workdir
+		}
+		return dir, s.fromPaths(c, workdir), nil
+	}
+	bc, err := s.b.context()
+	if err != nil || bc.IgnoreFile() != "" {
+		return "", nil, nil
+	}
+	files, err := s.b.match(c.Sources)
+	if err != nil {
+		return "", nil, nil // buildah's copy reports it as before
+	}
+	for _, f := range files {
+		if f.Resolved != f.Path {
+			return "", nil, nil
+		}
+	}
+	return bc.Dir(), c.Sources, nil
 }
 
 // contextSources checks context sources and turns them into the absolute

@@ -50,6 +50,7 @@ func (s *stageRun) runStep(ctx context.Context, n int, r *plan.Run) ([]string, e
 	if err != nil {
 		return nil, err
 	}
+	s.awaitMount()
 	args := []string{"run"}
 	for _, spec := range specs {
 		args = append(args, "--mount", spec)
@@ -284,23 +285,14 @@ func (s *stageRun) mountFrom(ctx context.Context, from string) (string, error) {
 // fromRoot returns the host path of the root filesystem of a stage's
 // working container, or of a container made from an image.
 func (s *stageRun) fromRoot(ctx context.Context, from string) (string, error) {
-	ctr := ""
 	if idx, ok := s.b.res.StageRef(from, s.rs.Index); ok {
-		var err error
-		if ctr, err = s.b.stageContainer(ctx, idx); err != nil {
-			return "", err
-		}
-	} else {
-		ctr = s.b.containerName(fmt.Sprintf("%d-mount-%s", s.rs.Index, sanitize(from)))
-		if err := s.b.fromImage(ctx, ctr, from, s.rs.Platform); err != nil {
-			return "", err
-		}
+		return s.b.stageMount(ctx, idx)
 	}
-	out, err := s.b.do(ctx, "mount", ctr)
-	if err != nil {
+	ctr := s.b.containerName(fmt.Sprintf("%d-mount-%s", s.rs.Index, sanitize(from)))
+	if err := s.b.fromImage(ctx, ctr, from, s.rs.Platform); err != nil {
 		return "", err
 	}
-	return strings.TrimSpace(string(out)), nil
+	return s.b.mount(ctx, ctr)
 }
 
 // secretSpec bind-mounts a --secret file read-only. The secret is copied

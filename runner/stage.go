@@ -37,6 +37,7 @@ type stageRun struct {
 	cmdSet   bool
 	pending  []pendingStep // metadata steps waiting for one buildah config
 	root     *os.Root      // the container's mounted root filesystem, lazily
+	mnt      string        // where root is mounted on the host
 	mounting chan mounted  // a mount started ahead (mountAhead), until containerRoot takes it
 	lastWork int           // index of the last instruction that changes files; -1 for none
 	sem      chan struct{} // the build's job slots
@@ -160,7 +161,7 @@ func (s *stageRun) run(ctx context.Context) error {
 	}
 	s.out.owned = owned
 	if s.created {
-		s.out.ctr = s.ctr
+		s.out.ctr, s.out.mnt = s.ctr, s.mnt
 	}
 	s.out.image, s.out.workdir = id, s.workdir
 	if err := s.awaitDeps(ctx); err != nil {
@@ -323,6 +324,7 @@ func (s *stageRun) flush(ctx context.Context) error {
 		flags = append(flags, p.flags...)
 	}
 	if len(flags) > 0 {
+		s.awaitMount()
 		if _, err := s.b.do(ctx, append(append([]string{"config"}, flags...), s.ctr)...); err != nil {
 			return s.fail(last.step, last.ins, err, nil)
 		}
@@ -399,6 +401,7 @@ func (s *stageRun) commit(ctx context.Context, names []string) (string, error) {
 // commitAs commits the working container; with rm the container is
 // removed by the same buildah call (it is unmounted first).
 func (s *stageRun) commitAs(ctx context.Context, squash, rm bool, names []string) (string, error) {
+	s.awaitMount()
 	args := []string{"commit", "--quiet", "--format", s.b.opts.Format}
 	if squash {
 		args = append(args, "--squash")
@@ -428,51 +431,59 @@ func (s *stageRun) unmountRoot() {
 	}
 	if s.root != nil {
 		s.root.Close()
-		s.root = nil
+		s.root, s.mnt = nil, ""
+	}
+}
+
+// awaitMount waits for a mount started ahead. buildah saves a working
+// container's state on mount and on config alike, so a config or commit
+// that overlapped a mount could lose its changes. A mount that failed is
+// tried again by containerRoot, which reports the error.
+func (s *stageRun) awaitMount() {
+	if s.mounting == nil {
+		return
+	}
+	m := <-s.mounting
+	s.mounting = nil
+	if m.err == nil {
+		s.root, s.mnt = m.root, m.dir
 	}
 }
 
 // containerRoot mounts the working container (once) and opens its root
 // filesystem so that paths resolve inside it.
 func (s *stageRun) containerRoot(ctx context.Context) (*os.Root, error) {
-	if s.mounting != nil {
-		m := <-s.mounting
-		s.mounting = nil
-		if m.err != nil {
-			return nil, m.err
-		}
-		s.root = m.root
-	}
+	s.awaitMount()
 	if s.root != nil {
 		return s.root, nil
 	}
-	r, err := s.mount(ctx, s.ctr)
-	if err != nil {
-		return nil, err
+	m := s.mount(ctx, s.ctr)
+	if m.err != nil {
+		return nil, m.err
 	}
-	s.root = r
-	return r, nil
+	s.root, s.mnt = m.root, m.dir
+	return s.root, nil
 }
 
-// mounted is the outcome of mounting a working container.
+// mounted is the outcome of mounting a working container: its root
+// filesystem, opened, and where it is mounted.
 type mounted struct {
 	root *os.Root
+	dir  string
 	err  error
 }
 
-// mountAhead starts mounting the working container while a step runs in
-// it, for the RUN that follows (see runUser): buildah copies and mounts
-// the same container at once without waiting.
+// mountAhead starts mounting the working container as soon as it exists,
+// or while buildah copies into it, for the steps that use its root
+// filesystem: a COPY made in place (copyDirect) and the user look-up of
+// a RUN (runUser).
 func (s *stageRun) mountAhead(ctx context.Context) {
 	if s.root != nil || s.mounting != nil || !s.created || s.b.dry() {
 		return
 	}
 	ch, ctr := make(chan mounted, 1), s.ctr
 	s.mounting = ch
-	go func() {
-		r, err := s.mount(ctx, ctr)
-		ch <- mounted{r, err}
-	}()
+	go func() { ch <- s.mount(ctx, ctr) }()
 }
 
 // runFollows reports whether the next instruction after i that changes
@@ -491,19 +502,19 @@ func (s *stageRun) runFollows(i int) bool {
 }
 
 // mount mounts the working container ctr and opens its root filesystem.
-func (s *stageRun) mount(ctx context.Context, ctr string) (*os.Root, error) {
-	out, err := s.b.do(ctx, "mount", ctr)
+func (s *stageRun) mount(ctx context.Context, ctr string) mounted {
+	dir, err := s.b.mount(ctx, ctr)
 	if err != nil {
-		return nil, err
+		return mounted{err: err}
 	}
 	if s.b.dry() {
-		return nil, errDryRun
+		return mounted{err: errDryRun}
 	}
-	r, err := os.OpenRoot(strings.TrimSpace(string(out)))
+	r, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("opening the container's root filesystem: %w", err)
+		return mounted{err: fmt.Errorf("opening the container's root filesystem: %w", err)}
 	}
-	return r, nil
+	return mounted{root: r, dir: dir}
 }
 
 // output returns an output callback for step n that emits each line and
@@ -561,6 +572,7 @@ func (s *stageRun) createFromBase(ctx context.Context) (*buildah.ImageInfo, erro
 		return nil, err
 	}
 	s.created = true
+	s.mountAhead(ctx)
 	info, err := s.b.inspectContainer(ctx, s.ctr)
 	if errors.Is(err, errDryRun) {
 		return nil, nil

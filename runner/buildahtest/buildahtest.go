@@ -291,6 +291,23 @@ func (s *Store) RunIn(t testing.TB, image string, argv ...string) string {
 	return string(out)
 }
 
+// Tracing writes a buildah that logs each call's start and end to log
+// ("start ARGS" and "end ARGS" lines), and returns its path for
+// buildah.CLI.Path.
+func Tracing(t testing.TB, log string) string {
+	t.Helper()
+	real, err := exec.LookPath("buildah")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(t.TempDir(), "buildah")
+	text := fmt.Sprintf("#!/bin/sh\necho \"start $*\" >> %[1]s\n%[2]s \"$@\"\nrc=$?\necho \"end $*\" >> %[1]s\nexit $rc\n", log, real)
+	if err := os.WriteFile(script, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
+}
+
 // RemoveImage removes an image and ignores errors; tests use it to clean up
 // what they built in the shared store.
 func (s *Store) RemoveImage(image string) {

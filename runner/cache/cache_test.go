@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -580,7 +579,7 @@ func TestCopyFromRebuiltStagePreparesEarly(t *testing.T) {
 	calls := filepath.Join(t.TempDir(), "calls")
 	traced := *s
 	cli := *s.CLI
-	cli.Path = tracingBuildah(t, calls)
+	cli.Path = buildahtest.Tracing(t, calls)
 	traced.CLI = &cli
 	o := r.mustBuild(&traced, New(s.CLI, Options{}), runner.Options{Jobs: 2})
 	wantSteps(t, "after editing s.txt", o, "slow/2=R slow/3=R stage-1/2=C stage-1/3=R")
@@ -609,22 +608,6 @@ func TestCopyFromRebuiltStagePreparesEarly(t *testing.T) {
 	if !alone {
 		t.Errorf("the container copied from was not removed on its own:\n%s", log)
 	}
-}
-
-// tracingBuildah writes a buildah that logs each call's start and end to
-// log, and returns its path.
-func tracingBuildah(t *testing.T, log string) string {
-	t.Helper()
-	real, err := exec.LookPath("buildah")
-	if err != nil {
-		t.Fatal(err)
-	}
-	script := filepath.Join(t.TempDir(), "buildah")
-	text := fmt.Sprintf("#!/bin/sh\necho \"start $*\" >> %[1]s\n%[2]s \"$@\"\nrc=$?\necho \"end $*\" >> %[1]s\nexit $rc\n", log, real)
-	if err := os.WriteFile(script, []byte(text), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return script
 }
 
 func TestOneJobSlotWithStagesWaiting(t *testing.T) {

@@ -1,0 +1,259 @@
+package fscopy_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zlayer/zlayer/runner/buildahtest"
+	"github.com/zlayer/zlayer/runner/fscopy"
+)
+
+func TestMain(m *testing.M) { buildahtest.Main(m) }
+
+// old is the modification time of every file of the test's sources, so
+// that a copy that loses it shows.
+// buildah rounds times to the second, so it has a fraction.
+var old = time.Date(2001, 1, 1, 0, 0, 0, 600_000_000, time.UTC)
+
+// sourceTree lays out the sources every case copies from under dir:
+// a file with unusual permissions, and a directory holding a file owned by
+// another user, a hard link to it, a symbolic link, a setuid file in a
+// subdirectory of its own mode, and an empty directory.
+func sourceTree(t *testing.T, dir string) {
+	t.Helper()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{"d/sub", "d/empty"} {
+		must(os.MkdirAll(filepath.Join(dir, d), 0o755))
+	}
+	write := func(name, content string, mode fs.FileMode) {
+		p := filepath.Join(dir, name)
+		must(os.WriteFile(p, []byte(content), 0o600))
+		must(os.Chmod(p, mode))
+	}
+	write("f", "file\n", 0o640)
+	write("x.txt", "x\n", 0o644)
+	write("d/a", "a\n", 0o644)
+	write("d/sub/b", "b\n", 0o755|fs.ModeSetuid)
+	must(os.Chown(filepath.Join(dir, "d/a"), 1000, 1000))
+	must(os.Link(filepath.Join(dir, "d/a"), filepath.Join(dir, "d/hard")))
+	must(os.Symlink("a", filepath.Join(dir, "d/lnk")))
+	must(os.Chmod(filepath.Join(dir, "d/sub"), 0o750))
+	must(os.Chmod(filepath.Join(dir, "d"), 0o700))
+	for _, p := range []string{"f", "x.txt", "d/a", "d/sub/b", "d/sub", "d/empty", "d"} {
+		must(os.Chtimes(filepath.Join(dir, p), old, old))
+	}
+}
+
+// prep lays out what a case's container holds before the copy.
+type prep func(t *testing.T, root string)
+
+func run(cmds ...string) prep {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		for _, c := range cmds {
+			f := strings.Fields(c)
+			p := filepath.Join(root, f[1])
+			var err error
+			switch f[0] {
+			case "mkdir":
+				if err = os.MkdirAll(p, 0o755); err == nil {
+					err = os.Chmod(p, 0o700)
+				}
+				if err == nil {
+					err = os.Chown(p, 7, 7)
+				}
+			case "file":
+				err = os.WriteFile(p, []byte("before\n"), 0o600)
+			case "symlink":
+				err = os.Symlink(f[2], p)
+			case "fifo":
+				err = syscall.Mkfifo(p, 0o644)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestCopyMatchesBuildah copies the same sources to the same destination
+// once with buildah copy and once with Copy, into two containers of the
+// same image, and compares the two root filesystems: types, permission
+// bits, owners, contents, link targets, hard links and modification times.
+func TestCopyMatchesBuildah(t *testing.T) {
+	tests := []struct {
+		name  string
+		prep  prep
+		srcs  []string
+		dest  string
+		stage bool // copy from a second container holding the sources, as COPY --from
+	}{
+		{name: "file to a new path", srcs: []string{"f"}, dest: "/new/deep/file"},
+		{name: "file into a new directory", srcs: []string{"f"}, dest: "/new/deep/"},
+		{name: "file into an existing directory", srcs: []string{"f"}, dest: "/etc"},
+		{name: "file over a file", srcs: []string{"f"}, dest: "/etc/passwd"},
+		{name: "directory to a new path", srcs: []string{"d"}, dest: "/dd"},
+		{name: "directory over existing entries", srcs: []string{"d/"}, dest: "/t",
+			prep: run("mkdir /t/sub", "file /t/a", "symlink /t/lnk nowhere", "mkdir /t/empty", "file /t/hard")},
+		{name: "directory into an existing directory of another mode", srcs: []string{"d"}, dest: "/m", prep: run("mkdir /m")},
+		{name: "several sources", srcs: []string{"f", "d", "x.txt"}, dest: "/multi"},
+		{name: "the whole context", srcs: []string{"."}, dest: "/all/"},
+		{name: "file into the root", srcs: []string{"f"}, dest: "/"},
+		{name: "from a stage", srcs: []string{"/src/d", "/src/f"}, dest: "/s/", stage: true},
+		{name: "from a stage, a file to a path", srcs: []string{"/src/d/sub/b"}, dest: "/x/y", stage: true},
+	}
+	store := buildahtest.Shared(t)
+	ctxDir := t.TempDir()
+	sourceTree(t, ctxDir)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			srcDir := ctxDir
+			var fromCtr string
+			if tt.stage {
+				fromCtr, srcDir = container(t, store)
+				sourceTree(t, filepath.Join(srcDir, "src"))
+			}
+			byBuildah, buildahRoot := container(t, store)
+			_, ownRoot := container(t, store)
+			if tt.prep != nil {
+				tt.prep(t, buildahRoot)
+				tt.prep(t, ownRoot)
+			}
+			args := []string{"copy", "--quiet"}
+			if tt.stage {
+				args = append(args, "--from", fromCtr)
+			}
+			args = append(args, byBuildah)
+			for _, s := range tt.srcs {
+				if !tt.stage {
+					s = filepath.Join(srcDir, s)
+				}
+				args = append(args, s)
+			}
+			if _, err := store.CLI.Output(context.Background(), append(args, tt.dest)...); err != nil {
+				t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
+			}
+			if err := fscopy.Copy(openRoot(t, ownRoot), tt.dest, openRoot(t, srcDir), tt.srcs); err != nil {
+				t.Fatalf("Copy: %v", err)
+			}
+			want, got := listing(t, buildahRoot, start), listing(t, ownRoot, start)
+			if d := buildahtest.Diff(want, got, 40); d != "" {
+				t.Errorf("the root filesystems differ (- buildah copy, + Copy):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestCopyLeavesUnsupportedCasesToBuildah checks that a copy that is not a
+// plain case is refused before anything changes.
+func TestCopyLeavesUnsupportedCasesToBuildah(t *testing.T) {
+	tests := []struct {
+		name string
+		prep prep
+		srcs []string
+		dest string
+	}{
+		{name: "destination through a symbolic link", prep: run("symlink /l /etc"), srcs: []string{"f"}, dest: "/l/"},
+		{name: "directory over a file", srcs: []string{"d"}, dest: "/etc/passwd"},
+		{name: "file into a file", srcs: []string{"f"}, dest: "/etc/passwd/"},
+		{name: "file over a directory", prep: run("mkdir /t/f"), srcs: []string{"f", "x.txt"}, dest: "/t/"},
+		{name: "a pattern", srcs: []string{"*.txt"}, dest: "/t/"},
+		{name: "a missing source", srcs: []string{"f", "nope"}, dest: "/t/"},
+		{name: "a named pipe among the sources", prep: nil, srcs: []string{"p"}, dest: "/t/"},
+		{name: "a symbolic link as source", srcs: []string{"d/lnk"}, dest: "/t/"},
+	}
+	store := buildahtest.Shared(t)
+	ctxDir := t.TempDir()
+	sourceTree(t, ctxDir)
+	run("fifo /p")(t, ctxDir)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, root := container(t, store)
+			if tt.prep != nil {
+				tt.prep(t, root)
+			}
+			before := listing(t, root, time.Now())
+			err := fscopy.Copy(openRoot(t, root), tt.dest, openRoot(t, ctxDir), tt.srcs)
+			if !errors.Is(err, fscopy.ErrUnsupported) {
+				t.Fatalf("Copy = %v, want ErrUnsupported", err)
+			}
+			if d := buildahtest.Diff(before, listing(t, root, time.Now()), 40); d != "" {
+				t.Errorf("Copy changed the container:\n%s", d)
+			}
+		})
+	}
+}
+
+// container makes a mounted working container of the base image that is
+// removed when the test ends.
+func container(t *testing.T, store *buildahtest.Store) (name, root string) {
+	t.Helper()
+	ctx := context.Background()
+	out, err := store.CLI.Output(ctx, "from", "--quiet", "--pull=never", buildahtest.BaseImage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name = strings.TrimSpace(string(out))
+	t.Cleanup(func() { store.CLI.Output(context.Background(), "rm", name) })
+	if out, err = store.CLI.Output(ctx, "mount", name); err != nil {
+		t.Fatal(err)
+	}
+	return name, strings.TrimSpace(string(out))
+}
+
+func openRoot(t *testing.T, dir string) *os.Root {
+	t.Helper()
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// listing is buildahtest.Listing with each path's modification time, or
+// "new" for a time after start, and the hard links among files.
+func listing(t *testing.T, root string, start time.Time) []string {
+	t.Helper()
+	lines, err := buildahtest.Listing(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := map[uint64][]string{}
+	for i, line := range lines {
+		name := strings.Fields(line)[0]
+		fi, err := os.Lstat(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		when := fi.ModTime().UTC().Format(time.RFC3339Nano)
+		if !fi.ModTime().Before(start) {
+			when = "new"
+		}
+		lines[i] += " mtime " + when
+		if st := fi.Sys().(*syscall.Stat_t); fi.Mode().IsRegular() && st.Nlink > 1 {
+			links[st.Ino] = append(links[st.Ino], name)
+		}
+	}
+	for _, names := range links {
+		slices.Sort(names)
+		lines = append(lines, fmt.Sprintf("hard links %v", names))
+	}
+	slices.Sort(lines)
+	return lines
+}
