@@ -176,7 +176,7 @@ func (s *stageRun) copyDirect(ctx context.Context, c *plan.Copy) (bool, error) {
 	if s.b.dry() || c.Add || c.Chown != "" || c.Chmod != "" || len(c.Heredocs) > 0 {
 		return false, nil
 	}
-	srcDir, srcs, err := s.directSources(ctx, c)
+	srcDir, srcs, exclude, err := s.directSources(ctx, c)
 	if err != nil || srcDir == "" {
 		return false, err
 	}
@@ -189,47 +189,52 @@ func (s *stageRun) copyDirect(ctx context.Context, c *plan.Copy) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	err = fscopy.Copy(dst, s.dest(c, len(srcs)), src, srcs)
+	err = fscopy.Copy(dst, s.dest(c, len(srcs)), src, srcs, exclude)
 	if errors.Is(err, fscopy.ErrUnsupported) {
 		return false, nil
 	}
 	return true, err
 }
 
-// directSources returns the directory a plain COPY copies from and its
-// sources as paths inside it, or "" when the copy is not plain: its
-// sources are not a stage's or are in a build context with an ignore file
-// or reached through symbolic links, which buildah applies itself.
-func (s *stageRun) directSources(ctx context.Context, c *plan.Copy) (string, []string, error) {
+// directSources returns the directory a plain COPY copies from, its
+// sources as paths inside it and what the context's ignore file leaves
+// out, or "" when the copy is not plain: its sources are neither a
+// stage's nor the context's, or a source is reached through a symbolic
+// link, which buildah resolves itself.
+func (s *stageRun) directSources(ctx context.Context, c *plan.Copy) (string, []string, fscopy.Filter, error) {
 	if c.From != "" {
 		idx, ok := s.b.res.StageRef(c.From, s.rs.Index)
 		if !ok {
-			return "", nil, nil
+			return "", nil, nil, nil
 		}
 		dir, err := s.b.stageMount(ctx, idx)
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 		workdir := "/"
 		if out := s.b.stages[idx]; c.FromStageWorkdir && out.workdir != "" {
 			workdir = out.workdir
 		}
-		return dir, s.fromPaths(c, workdir), nil
+		return dir, s.fromPaths(c, workdir), nil, nil
 	}
 	bc, err := s.b.context()
-	if err != nil || bc.IgnoreFile() != "" {
-		return "", nil, nil
+	if err != nil {
+		return "", nil, nil, nil
 	}
 	files, err := s.b.match(c.Sources)
 	if err != nil {
-		return "", nil, nil // buildah's copy reports it as before
+		return "", nil, nil, nil // buildah's copy reports it as before
 	}
 	for _, f := range files {
 		if f.Resolved != f.Path {
-			return "", nil, nil
+			return "", nil, nil, nil
 		}
 	}
-	return bc.Dir(), c.Sources, nil
+	var exclude fscopy.Filter
+	if bc.IgnoreFile() != "" {
+		exclude = bc
+	}
+	return bc.Dir(), c.Sources, exclude, nil
 }
 
 // contextSources checks context sources and turns them into the absolute

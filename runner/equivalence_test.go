@@ -34,6 +34,11 @@ var equivalenceRecipes = []struct {
 			"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t0 10 \nHOME=/root\n" +
 			"Uid:\t1000\t1000\t1000\t1000\nGid:\t1001\t1001\t1001\t1001\nGroups:\t1001 \nHOME=/home/app\n" +
 			"Uid:\t1000\t1000\t1000\t1000\nGid:\t1001\t1001\t1001\t1001\nGroups:\t1001 \nHOME=/home/app\n"},
+	// Plain copies, which the runner makes in the mounted container, with
+	// an ignore file.
+	{name: "copies", format: "oci", run: []string{"sh", "-c", "cat /app/built; ls -a /ctx /app /app/extra /w"},
+		want: "util\nkeep\n/app:\n.\n..\nbuilt\nextra\nlib\nrun.sh\n\n/app/extra:\n.\n..\nkeep.md\ntop.txt\n\n" +
+			"/ctx:\n.\n..\n.dockerignore\nDockerfile\nZImagefile\napp\ndocs\ntop.txt\n\n/w:\n.\n..\nrenamed.txt\n"},
 	// The OCI format has no health check; the docker format keeps it.
 	{name: "healthcheck", format: "docker", run: []string{"cat", "/www/health"}, want: "ok\n"},
 }

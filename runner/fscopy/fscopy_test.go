@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zlayer/zlayer/runner/buildahtest"
+	"github.com/zlayer/zlayer/runner/buildcontext"
 	"github.com/zlayer/zlayer/runner/fscopy"
 )
 
@@ -148,11 +149,61 @@ func TestCopyMatchesBuildah(t *testing.T) {
 			if _, err := store.CLI.Output(context.Background(), append(args, tt.dest)...); err != nil {
 				t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
 			}
-			if err := fscopy.Copy(openRoot(t, ownRoot), tt.dest, openRoot(t, srcDir), tt.srcs); err != nil {
+			if err := fscopy.Copy(openRoot(t, ownRoot), tt.dest, openRoot(t, srcDir), tt.srcs, nil); err != nil {
 				t.Fatalf("Copy: %v", err)
 			}
 			want, got := listing(t, buildahRoot, start), listing(t, ownRoot, start)
 			if d := buildahtest.Diff(want, got, 40); d != "" {
+				t.Errorf("the root filesystems differ (- buildah copy, + Copy):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestCopyWithIgnoreFileMatchesBuildah compares Copy leaving out what
+// buildcontext's ignore file rules exclude with buildah copy --ignorefile.
+func TestCopyWithIgnoreFileMatchesBuildah(t *testing.T) {
+	tests := []struct {
+		name, ignore string
+		srcs         []string
+	}{
+		{"files by pattern", "*.txt\n", []string{"."}},
+		{"a directory", "d/sub\n", []string{"d"}},
+		{"an empty directory", "d/empty\n", []string{"."}},
+		{"at any depth", "**/b\n", []string{"."}},
+		{"a directory with a file let back in", "d\n!d/a\n", []string{"."}},
+		{"all but one directory", "d/*\n!d/sub\n", []string{"d"}},
+		{"a directory with nothing let back in", "d\n!d/nothing\n", []string{"."}},
+		{"a subdirectory with a file let back in", "d/sub\n!d/sub/b\n", []string{"."}},
+		{"the ignore file itself", ".dockerignore\nf\n", []string{"."}},
+	}
+	store := buildahtest.Shared(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			dir := t.TempDir()
+			sourceTree(t, dir)
+			ignore := filepath.Join(dir, ".dockerignore")
+			if err := os.WriteFile(ignore, []byte(tt.ignore), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			bc, err := buildcontext.Open(dir, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			byBuildah, buildahRoot := container(t, store)
+			_, ownRoot := container(t, store)
+			args := []string{"copy", "--quiet", "--contextdir", dir, "--ignorefile", ignore, byBuildah}
+			for _, s := range tt.srcs {
+				args = append(args, filepath.Join(dir, s))
+			}
+			if _, err := store.CLI.Output(context.Background(), append(args, "/c/")...); err != nil {
+				t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
+			}
+			if err := fscopy.Copy(openRoot(t, ownRoot), "/c/", openRoot(t, dir), tt.srcs, bc); err != nil {
+				t.Fatalf("Copy: %v", err)
+			}
+			if d := buildahtest.Diff(listing(t, buildahRoot, start), listing(t, ownRoot, start), 40); d != "" {
 				t.Errorf("the root filesystems differ (- buildah copy, + Copy):\n%s", d)
 			}
 		})
@@ -188,7 +239,7 @@ func TestCopyLeavesUnsupportedCasesToBuildah(t *testing.T) {
 				tt.prep(t, root)
 			}
 			before := listing(t, root, time.Now())
-			err := fscopy.Copy(openRoot(t, root), tt.dest, openRoot(t, ctxDir), tt.srcs)
+			err := fscopy.Copy(openRoot(t, root), tt.dest, openRoot(t, ctxDir), tt.srcs, nil)
 			if !errors.Is(err, fscopy.ErrUnsupported) {
 				t.Fatalf("Copy = %v, want ErrUnsupported", err)
 			}
