@@ -189,7 +189,7 @@ func (s *stageRun) copyDirect(ctx context.Context, c *plan.Copy) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	err = fscopy.Copy(dst, s.dest(c, len(srcs)), src, srcs, exclude)
+	err = fscopy.Copy(ctx, dst, s.dest(c, len(srcs)), src, srcs, exclude)
 	if errors.Is(err, fscopy.ErrUnsupported) {
 		return false, nil
 	}

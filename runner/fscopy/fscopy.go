@@ -18,6 +18,7 @@
 package fscopy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -80,12 +81,12 @@ type Filter interface {
 // must be directories, regular files without extended attributes, or
 // symbolic links inside a directory source; other cases, and sources that
 // are missing, are reported as ErrUnsupported before anything changes.
-func Copy(dst *os.Root, dest string, src *os.Root, srcs []string, exclude Filter) error {
+func Copy(ctx context.Context, dst *os.Root, dest string, src *os.Root, srcs []string, exclude Filter) error {
 	c := &copier{src: src, dst: dst, exclude: exclude, dirs: map[string]bool{}, inodes: map[inode]string{}}
 	if err := c.plan(dest, srcs); err != nil {
 		return err
 	}
-	return c.run()
+	return c.run(ctx)
 }
 
 func unsupported(format string, args ...any) error {
@@ -273,7 +274,7 @@ func (c *copier) noXattrs(sp string) error {
 }
 
 // run carries the plan out.
-func (c *copier) run() error {
+func (c *copier) run(ctx context.Context) error {
 	var dirs []entry
 	for _, e := range c.entries {
 		if e.info == nil {
@@ -282,7 +283,10 @@ func (c *copier) run() error {
 			}
 			continue
 		}
-		if err := c.copyEntry(e); err != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := c.copyEntry(ctx, e); err != nil {
 			return fmt.Errorf("copying %s to /%s: %w", e.src, e.dst, err)
 		}
 		if e.info.IsDir() {
@@ -309,7 +313,7 @@ func (c *copier) makeDir(dst string) error {
 }
 
 // copyEntry copies one entry; a directory's times are set later.
-func (c *copier) copyEntry(e entry) error {
+func (c *copier) copyEntry(ctx context.Context, e entry) error {
 	if e.replace {
 		if err := c.dst.Remove(e.dst); err != nil {
 			return err
@@ -337,7 +341,7 @@ func (c *copier) copyEntry(e entry) error {
 		}
 		return c.symlinkTime(e.dst, modTime(e.info))
 	}
-	if err := c.copyFile(e.src, e.dst); err != nil {
+	if err := c.copyFile(ctx, e.src, e.dst); err != nil {
 		return err
 	}
 	if err := c.own(e.dst, mode); err != nil {
@@ -359,8 +363,11 @@ func (c *copier) own(dst string, mode fs.FileMode) error {
 	return c.dst.Chmod(dst, mode&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky))
 }
 
+// chunk is how much of a file is copied between checks for cancellation.
+const chunk = 16 << 20
+
 // copyFile copies the content of a regular file to a new file.
-func (c *copier) copyFile(src, dst string) error {
+func (c *copier) copyFile(ctx context.Context, src, dst string) error {
 	in, err := c.src.Open(src)
 	if err != nil {
 		return err
@@ -370,9 +377,18 @@ func (c *copier) copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
+	for {
+		n, err := io.CopyN(out, in, chunk)
+		if err == nil && n == chunk {
+			err = ctx.Err()
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			out.Close()
+			return err
+		}
 	}
 	return out.Close()
 }

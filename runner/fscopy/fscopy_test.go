@@ -149,7 +149,7 @@ func TestCopyMatchesBuildah(t *testing.T) {
 			if _, err := store.CLI.Output(context.Background(), append(args, tt.dest)...); err != nil {
 				t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
 			}
-			if err := fscopy.Copy(openRoot(t, ownRoot), tt.dest, openRoot(t, srcDir), tt.srcs, nil); err != nil {
+			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), tt.dest, openRoot(t, srcDir), tt.srcs, nil); err != nil {
 				t.Fatalf("Copy: %v", err)
 			}
 			want, got := listing(t, buildahRoot, start), listing(t, ownRoot, start)
@@ -200,7 +200,7 @@ func TestCopyWithIgnoreFileMatchesBuildah(t *testing.T) {
 			if _, err := store.CLI.Output(context.Background(), append(args, "/c/")...); err != nil {
 				t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
 			}
-			if err := fscopy.Copy(openRoot(t, ownRoot), "/c/", openRoot(t, dir), tt.srcs, bc); err != nil {
+			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), "/c/", openRoot(t, dir), tt.srcs, bc); err != nil {
 				t.Fatalf("Copy: %v", err)
 			}
 			if d := buildahtest.Diff(listing(t, buildahRoot, start), listing(t, ownRoot, start), 40); d != "" {
@@ -239,7 +239,7 @@ func TestCopyLeavesUnsupportedCasesToBuildah(t *testing.T) {
 				tt.prep(t, root)
 			}
 			before := listing(t, root, time.Now())
-			err := fscopy.Copy(openRoot(t, root), tt.dest, openRoot(t, ctxDir), tt.srcs, nil)
+			err := fscopy.Copy(context.Background(), openRoot(t, root), tt.dest, openRoot(t, ctxDir), tt.srcs, nil)
 			if !errors.Is(err, fscopy.ErrUnsupported) {
 				t.Fatalf("Copy = %v, want ErrUnsupported", err)
 			}
@@ -307,4 +307,18 @@ func listing(t *testing.T, root string, start time.Time) []string {
 	}
 	slices.Sort(lines)
 	return lines
+}
+
+func TestCopyStopsWhenCancelled(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	sourceTree(t, src)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := fscopy.Copy(ctx, openRoot(t, dst), "/c/", openRoot(t, src), []string{"d"}, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Copy = %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "c", "a")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a cancelled copy copied files (stat: %v)", err)
+	}
 }
