@@ -13,15 +13,9 @@ import (
 // from creates the working container name from image. local images
 // (stage results, scratch, localhost/ names) are never pulled.
 func (b *build) from(ctx context.Context, name, image, platform string, local bool) error {
-	args := []string{"from", "--quiet", "--name", name, "--format", b.opts.Format}
-	if local {
-		args = append(args, "--pull=never")
-	} else {
-		args = append(args, "--pull=false")
+	args := fromArgs(name, b.opts.Format, platform, local)
+	if !local {
 		args = b.registryFlags(args)
-	}
-	if platform != "" {
-		args = append(args, "--platform", platform)
 	}
 	_, err := b.do(ctx, append(args, image)...)
 	if err == nil || ctx.Err() != nil {
@@ -30,6 +24,21 @@ func (b *build) from(ctx context.Context, name, image, platform string, local bo
 		b.addContainer(name)
 	}
 	return err
+}
+
+// fromArgs are the arguments of `buildah from` that make the container
+// name, before the image; an image that is not local may be pulled.
+func fromArgs(name, format, platform string, local bool) []string {
+	args := []string{"from", "--quiet", "--name", name, "--format", format}
+	if local {
+		args = append(args, "--pull=never")
+	} else {
+		args = append(args, "--pull=false")
+	}
+	if platform != "" {
+		args = append(args, "--platform", platform)
+	}
+	return args
 }
 
 // fromImage creates the working container name from an image reference.

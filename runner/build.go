@@ -36,9 +36,10 @@ type build struct {
 	reads map[int]int    // by stage: instructions left that copy or mount from it (see doneReading); under mu
 
 	mu         sync.Mutex
-	containers []string // working containers to remove
-	images     []string // intermediate images to remove
-	depImages  []string // build: dependency images
+	containers []string   // working containers to remove
+	wants      []spareKey // images the stages made their first containers from, for Options.Spares
+	images     []string   // intermediate images to remove
+	depImages  []string   // build: dependency images
 	warnings   []diag.Diagnostic
 	stages     map[int]*stageOut
 	cacheUse   map[string]int                 // cache mount IDs in use (sharing=private)
@@ -118,6 +119,10 @@ func (b *build) run(ctx context.Context) (res *Result, err error) {
 		if err != nil {
 			b.emit(failedEvent(err))
 		}
+		b.mu.Lock()
+		wants := b.wants
+		b.mu.Unlock()
+		b.opts.Spares.refill(wants)
 	}()
 	if err := b.refuseUnbuildable(); err != nil {
 		return nil, err

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -299,12 +301,35 @@ func (s *stageRun) ensure(ctx context.Context) error {
 	if img == "" {
 		img = "scratch"
 	}
-	if err := s.b.from(ctx, s.ctr, img, s.rs.Platform, true); err != nil {
+	if err := s.newContainer(ctx, img); err != nil {
 		return err
 	}
 	s.created, s.committed = true, false
 	s.mountAhead(ctx)
 	return nil
+}
+
+// newContainer makes the stage's working container from img, or takes a
+// spare made from it (see Spares). The image of the stage's first
+// container is the one the next build will want a spare of.
+func (s *stageRun) newContainer(ctx context.Context, img string) error {
+	k := spareKey{img, s.b.opts.Format, s.rs.Platform}
+	if !s.wanted {
+		s.wanted = true
+		s.b.mu.Lock()
+		s.b.wants = append(s.b.wants, k)
+		s.b.mu.Unlock()
+	}
+	s.ctr = s.b.containerName(strconv.Itoa(s.rs.Index))
+	if sp, ok := s.b.opts.Spares.take(k); ok {
+		if root, err := os.OpenRoot(sp.mnt); err == nil {
+			s.ctr, s.root, s.mnt = sp.name, root, sp.mnt
+			s.b.addContainer(sp.name)
+			return nil
+		}
+		s.b.addContainer(sp.name) // for cleanup to remove
+	}
+	return s.b.from(ctx, s.ctr, img, s.rs.Platform, true)
 }
 
 // store records that instruction i ran: at a commit point it commits

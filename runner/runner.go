@@ -83,6 +83,9 @@ type Options struct {
 	// mode starts a rebuild before the quiet period of the changes ends
 	// and lets it publish its image only once that period has passed.
 	Hold <-chan struct{}
+	// Spares, when set, hands the build working containers made ahead,
+	// and makes them for the next build once this one ends (watch mode).
+	Spares *Spares
 	// Cache, when set, is the layer cache: each step is looked up before
 	// it runs and committed into the cache after it ran (see StepCache).
 	Cache StepCache

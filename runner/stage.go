@@ -46,6 +46,7 @@ type stageRun struct {
 	keys     map[int]StepKey // keys of steps computed ahead, by instruction index
 	promise  *StepKey        // the cached commit that ends the current group of steps, found ahead
 	held     bool            // this stage holds a job slot
+	wanted   bool            // the image of the stage's first container is in build.wants
 	early    bool            // started before the stages it needs are done: events are held back
 
 	backlogMu sync.Mutex

@@ -93,6 +93,11 @@ func (f *buildFlags) load(contextDir string, stderr io.Writer) (runner.Options, 
 	return opts, bf, err
 }
 
+// buildah is the buildah CLI on the store the flags choose.
+func (f *buildFlags) buildah() *buildah.CLI {
+	return &buildah.CLI{Root: f.root, RunRoot: f.runroot, StorageDriver: f.storageDriver}
+}
+
 func (f *buildFlags) options(p *plan.Plan, contextDir string) (runner.Options, error) {
 	args := map[string]string{}
 	for _, kv := range f.buildArgs {
@@ -110,7 +115,7 @@ func (f *buildFlags) options(p *plan.Plan, contextDir string) (runner.Options, e
 		Tags: f.tags, Format: f.format, Squash: f.squash, Push: f.push, AuthFile: f.authfile,
 		InsecureRegistry: !f.tlsVerify, Retries: f.retries, DefaultRegistry: f.defaultRegistry,
 		IIDFile: f.iidfile, Jobs: f.jobs, KeepBuildDeps: f.keepDeps,
-		Buildah: &buildah.CLI{Root: f.root, RunRoot: f.runroot, StorageDriver: f.storageDriver},
+		Buildah: f.buildah(),
 	}
 	if f.format != "oci" && f.format != "docker" {
 		return opts, usageErrorf("--format %s: use oci or docker", f.format)

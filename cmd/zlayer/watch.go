@@ -114,6 +114,8 @@ func runWatch(cmd *cobra.Command, f *buildFlags, wf *watchFlags, contextDir stri
 	}
 	defer w.Close()
 	s.w = w
+	s.spares = runner.NewSpares(f.buildah())
+	defer s.spares.Close()
 	go func() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C quits at once
@@ -152,6 +154,7 @@ type watchSession struct {
 	consoleOut io.Writer // out and stderr while no build holds its output back
 	console    io.Writer
 	w          *watch.Watcher
+	spares     *runner.Spares // containers made ahead for the next rebuild
 
 	bf      runner.BuildFile
 	bc      *buildcontext.Context
@@ -373,7 +376,7 @@ func (s *watchSession) runBuild(ctx context.Context, quiet <-chan struct{}) erro
 	}
 	var n stepTally
 	opts := s.opts
-	opts.Hold = quiet
+	opts.Hold, opts.Spares = quiet, s.spares
 	opts.Events = func(e runner.Event) {
 		n.count(e)
 		pr.Event(e)

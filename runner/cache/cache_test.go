@@ -629,3 +629,50 @@ func TestOneJobSlotWithStagesWaiting(t *testing.T) {
 		}
 	}
 }
+
+func TestSparesStartRebuildsWithoutFrom(t *testing.T) {
+	// In watch mode a rebuild after the same file changed again starts in
+	// a spare container made after the build before: it makes no container
+	// of its own, and its image holds what a build without spares makes.
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{
+		"Dockerfile": "FROM busybox\nCOPY a.txt /a.txt\nRUN cat /a.txt > /b\nCOPY c.txt /c.txt\nRUN cat /b /c.txt > /d\n",
+		"a.txt":      t.Name() + "\n", // unique: no hits from other tests
+		"c.txt":      "one\n",
+	})
+	spares := runner.NewSpares(s.CLI)
+	opts := runner.Options{Spares: spares}
+	r.mustBuild(s, New(s.CLI, Options{}), opts)
+	r.write("c.txt", "two\n")
+	r.mustBuild(s, New(s.CLI, Options{}), opts) // wants a spare of the image before COPY c.txt
+	spares.Wait()
+	r.write("c.txt", "three\n")
+	calls := filepath.Join(t.TempDir(), "calls")
+	cli := *s.CLI
+	cli.Path = buildahtest.Tracing(t, calls)
+	o := r.mustBuild(&buildahtest.Store{Dir: s.Dir, CLI: &cli}, New(s.CLI, Options{}), opts)
+	wantSteps(t, "third build", o, "stage-0/2=C stage-0/3=C stage-0/4=R stage-0/5=R")
+	log, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(log), " from ") {
+		t.Errorf("the rebuild made a container instead of taking the spare:\n%s", log)
+	}
+	if got := s.RunIn(t, o.res.ImageID, "cat", "/d"); got != t.Name()+"\nthree\n" {
+		t.Errorf("image files = %q", got)
+	}
+	with := s.Rootfs(t, o.res.ImageID) // the next build replaces the image
+	without := r.mustBuild(s, New(s.CLI, Options{NoRead: true}), runner.Options{})
+	if d := buildahtest.Diff(s.Rootfs(t, without.res.ImageID), with, 20); d != "" {
+		t.Errorf("the image made with a spare differs from one made without (-without +with):\n%s", d)
+	}
+	spares.Wait()
+	spares.Close()
+	for _, c := range s.Containers(t) {
+		if strings.HasPrefix(c, "zlayer-") {
+			t.Errorf("container %s left behind", c)
+		}
+	}
+}
