@@ -69,6 +69,10 @@ type stageOut struct {
 	// step that reads it misses the cache, and a stage waiting for it can
 	// prepare that step meanwhile.
 	finishing chan struct{}
+	// filesReady is closed when the stage's working container holds its
+	// final files, before they are committed; ctr, mnt and workdir are set
+	// then (see stageRun.filesFinal).
+	filesReady chan struct{}
 
 	ctrMu sync.Mutex
 	ctr   string // working container, kept while steps read it; see stageContainer
@@ -192,7 +196,7 @@ func (b *build) runStages(ctx context.Context) (*stageOut, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	for _, rs := range b.res.Stages {
-		b.stages[rs.Index] = &stageOut{done: make(chan struct{}), finishing: make(chan struct{})}
+		b.stages[rs.Index] = &stageOut{done: make(chan struct{}), finishing: make(chan struct{}), filesReady: make(chan struct{})}
 	}
 	b.countReads()
 	sem := make(chan struct{}, b.opts.Jobs)
@@ -281,7 +285,10 @@ func (b *build) releaseContainer(idx int) {
 	if ctr == "" || !b.forgetContainer(ctr) {
 		return
 	}
-	b.bg.Go(func() { b.removeDetached(ctr) })
+	b.bg.Go(func() {
+		<-out.done // a step that ran ahead may be done before the stage's commit
+		b.removeDetached(ctr)
+	})
 }
 
 // forgetContainer takes a working container off the list cleanup

@@ -345,6 +345,9 @@ func (s *stageRun) store(ctx context.Context, i int, key StepKey) error {
 		s.key = key.Hash()
 		return nil
 	}
+	if i == s.lastWork && !s.workdirAfter(i) {
+		s.filesFinal()
+	}
 	id, err := s.commitEntry(ctx, key, false, i < s.lastWork)
 	if err != nil {
 		return err
@@ -475,6 +478,7 @@ func (s *stageRun) commitEnd(ctx context.Context, key StepKey, squash bool) erro
 	if err := s.flush(ctx); err != nil {
 		return err
 	}
+	s.filesFinal()
 	id, err := s.commitEntry(ctx, key, squash, false)
 	if err != nil {
 		return err

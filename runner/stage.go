@@ -42,12 +42,14 @@ type stageRun struct {
 	lastWork int           // index of the last instruction that changes files; -1 for none
 	sem      chan struct{} // the build's job slots
 
-	commitAt []bool          // the layer cache commits right after these instructions (see commitPoints)
-	keys     map[int]StepKey // keys of steps computed ahead, by instruction index
-	promise  *StepKey        // the cached commit that ends the current group of steps, found ahead
-	held     bool            // this stage holds a job slot
-	wanted   bool            // the image of the stage's first container is in build.wants
-	early    bool            // started before the stages it needs are done: events are held back
+	commitAt  []bool          // the layer cache commits right after these instructions (see commitPoints)
+	keys      map[int]StepKey // keys of steps computed ahead, by instruction index
+	promise   *StepKey        // the cached commit that ends the current group of steps, found ahead
+	held      bool            // this stage holds a job slot
+	wanted    bool            // the image of the stage's first container is in build.wants
+	ahead     []aheadStep     // steps run ahead of the stage they copy from, until settleAhead
+	published bool            // filesFinal has published the container
+	early     bool            // started before the stages it needs are done: events are held back
 
 	backlogMu sync.Mutex
 	backlog   []Event // events held back while early
@@ -91,46 +93,82 @@ func (s *stageRun) flushEvents() {
 	s.backlog, s.early = nil, false
 }
 
+// isEarly reports whether the stage still holds its events back; once it
+// runs ahead (see showWhenReady), another goroutine may end that.
+func (s *stageRun) isEarly() bool {
+	s.backlogMu.Lock()
+	defer s.backlogMu.Unlock()
+	return s.early
+}
+
 // awaitSources waits for the stages a step copies or mounts from, when the
 // stage runs early. When one of them turns out to rebuild, the step will
-// miss the cache, and its working container is made meanwhile.
-func (s *stageRun) awaitSources(ctx context.Context, n int, ins, x plan.Instruction) error {
-	if !s.early {
-		return nil
+// miss the cache, and its working container is made meanwhile; a step
+// that may run ahead (see stepAhead) only waits for that stage's files,
+// and awaitSources reports whether it runs ahead.
+func (s *stageRun) awaitSources(ctx context.Context, n int, ins, x plan.Instruction) (ahead bool, err error) {
+	if !s.isEarly() {
+		return false, nil
 	}
 	reads := s.b.stageReads(s.rs.Index, x)
 	if len(reads) == 0 {
-		return nil
+		return false, nil
 	}
-	if err := s.prepareMiss(ctx, s.b.stages[reads[0]]); err != nil {
-		return s.fail(n, ins, err, nil)
+	if ahead, err = s.prepareMiss(ctx, s.b.stages[reads[0]], s.canRunAhead(x)); err != nil {
+		return false, s.fail(n, ins, err, nil)
 	}
-	return s.awaitDeps(ctx)
+	if ahead {
+		return true, nil
+	}
+	return false, s.awaitDeps(ctx)
 }
 
 // prepareMiss makes the working container of a step that reads the stage
 // out once that stage runs its last step (see stageOut.finishing), or
-// returns when it is done. It gives the job slot up meanwhile, as awaiting
-// a stage does: this stage only waits and makes a container.
-func (s *stageRun) prepareMiss(ctx context.Context, out *stageOut) error {
+// returns when it is done. With files, it then waits for that stage's
+// files to be final too, and reports whether they were before the stage
+// was done. It gives the job slot up meanwhile, as awaiting a stage does:
+// this stage only waits and makes a container.
+func (s *stageRun) prepareMiss(ctx context.Context, out *stageOut, files bool) (ready bool, err error) {
 	if !s.b.caching() || out == nil {
-		return nil
+		return false, nil
 	}
 	held := s.held
 	s.release()
 	select {
 	case <-out.finishing:
 		if err := s.ensure(ctx); err != nil {
-			return err
+			return false, err
+		}
+		if files {
+			ready, err = awaitFiles(ctx, out)
 		}
 	case <-out.done:
 	case <-ctx.Done():
-		return context.Cause(ctx)
+		return false, context.Cause(ctx)
 	}
-	if held {
-		return s.acquire(ctx)
+	if err == nil && held {
+		err = s.acquire(ctx)
 	}
-	return nil
+	return ready && err == nil, err
+}
+
+// awaitFiles waits until the files of stage out are final or the stage is
+// done, and reports whether they were final first.
+func awaitFiles(ctx context.Context, out *stageOut) (bool, error) {
+	select {
+	case <-out.done:
+		return false, nil
+	default:
+	}
+	select {
+	case <-out.filesReady:
+		return true, nil
+	case <-out.done:
+		return false, nil
+	case <-ctx.Done():
+		return false, context.Cause(ctx)
+	}
 }
 
 func (s *stageRun) steps() int { return 1 + len(s.rs.Instructions) }
@@ -150,6 +188,9 @@ func (s *stageRun) run(ctx context.Context) error {
 		}
 		s.b.doneReading(s.rs.Index, ins)
 	}
+	if err := s.settleAhead(ctx); err != nil {
+		return err
+	}
 	if s.final {
 		s.warnHealthcheck()
 	}
@@ -161,10 +202,13 @@ func (s *stageRun) run(ctx context.Context) error {
 		s.b.addImage(id)
 	}
 	s.out.owned = owned
-	if s.created {
+	if s.created && !s.published {
 		s.out.ctr, s.out.mnt = s.ctr, s.mnt
 	}
-	s.out.image, s.out.workdir = id, s.workdir
+	if !s.published {
+		s.out.workdir = s.workdir
+	}
+	s.out.image = id
 	if err := s.awaitDeps(ctx); err != nil {
 		return err
 	}
@@ -250,6 +294,9 @@ func (s *stageRun) step(ctx context.Context, i int, ins plan.Instruction) error 
 		return s.fail(n, ins, fmt.Errorf("expanding variables: %w", err), nil)
 	}
 	if !changesFiles(x) {
+		if err := s.settleAhead(ctx); err != nil {
+			return err
+		}
 		s.advance(&s.stepState, x)
 		m := s.metadata(x)
 		m.step, m.ins, m.started = n, ins, time.Now()
@@ -257,8 +304,12 @@ func (s *stageRun) step(ctx context.Context, i int, ins plan.Instruction) error 
 		s.pending = append(s.pending, m)
 		return nil
 	}
-	if err := s.awaitSources(ctx, n, ins, x); err != nil {
+	ahead, err := s.awaitSources(ctx, n, ins, x)
+	if err != nil {
 		return err
+	}
+	if ahead || len(s.ahead) > 0 {
+		return s.stepAhead(ctx, i, n, ins, x)
 	}
 	start := time.Now()
 	var key StepKey

@@ -676,3 +676,46 @@ func TestSparesStartRebuildsWithoutFrom(t *testing.T) {
 		}
 	}
 }
+
+func TestCopyFromRebuildingStageRunsAhead(t *testing.T) {
+	// A group that copies from a stage that is rebuilding misses for sure,
+	// so it runs while that stage commits; its keys, worked out after that
+	// commit, are the ones the next build finds.
+	s := buildahtest.Shared(t)
+	removeEntries(t, s)
+	r := newRecipe(t, map[string]string{
+		"Dockerfile": "FROM busybox AS src\nCOPY s.txt /s.txt\nRUN cat /s.txt > /s2\n\n" +
+			"FROM busybox\nCOPY main.txt /main.txt\nCOPY --from=src /s2 /s2\nRUN cat /main.txt /s2 > /both\n",
+		"s.txt":    "one\n",
+		"main.txt": t.Name() + "\n", // unique: no hits from other tests
+	})
+	r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Jobs: 2})
+	r.write("s.txt", "two\n")
+	calls := filepath.Join(t.TempDir(), "calls")
+	cli := *s.CLI
+	cli.Path = buildahtest.Tracing(t, calls)
+	o := r.mustBuild(&buildahtest.Store{Dir: s.Dir, CLI: &cli}, New(s.CLI, Options{}), runner.Options{Jobs: 2})
+	wantSteps(t, "after editing s.txt", o, "src/2=R src/3=R stage-1/2=C stage-1/3=R stage-1/4=R")
+	if got := s.RunIn(t, o.res.ImageID, "cat", "/both"); got != t.Name()+"\ntwo\n" {
+		t.Errorf("image files = %q", got)
+	}
+	log, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(log), "\n")
+	run := slices.IndexFunc(lines, func(l string) bool {
+		return strings.HasPrefix(l, "start ") && strings.Contains(l, " run ") && strings.Contains(l, "/both")
+	})
+	commit := slices.IndexFunc(lines, func(l string) bool {
+		return strings.HasPrefix(l, "end ") && strings.Contains(l, " commit ") && strings.Contains(l, "-0 ")
+	})
+	if run < 0 || commit < 0 || run > commit {
+		t.Errorf("the last stage's RUN did not start before the stage it copies from was committed:\n%s", log)
+	}
+	again := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Jobs: 2})
+	wantSteps(t, "the same build again", again, "src/2=C src/3=C stage-1/2=C stage-1/3=C stage-1/4=C")
+	if again.res.ImageID != o.res.ImageID {
+		t.Errorf("the same build again made %s, want %s", again.res.ImageID, o.res.ImageID)
+	}
+}
