@@ -35,6 +35,7 @@ func (s *stageRun) canRunAhead(x plan.Instruction) bool {
 func (s *stageRun) stepAhead(ctx context.Context, i, n int, ins, x plan.Instruction) error {
 	start := time.Now()
 	if len(s.ahead) == 0 {
+		s.reading = false // a sure miss, as cachedStep would find
 		s.showWhenReady(ctx)
 	}
 	s.started(n, x)
