@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/zlayer/zlayer/plan"
@@ -52,6 +53,8 @@ func (s *stageRun) stepAhead(ctx context.Context, i, n int, ins, x plan.Instruct
 		output, err = s.runStep(ctx, n, x)
 	case *plan.Copy:
 		err = s.copyAhead(ctx, n, x)
+	default:
+		err = fmt.Errorf("%s is not supported by this builder", ins.Keyword())
 	}
 	if err != nil {
 		return s.fail(n, ins, err, output)
