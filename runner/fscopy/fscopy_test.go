@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"slices"
@@ -320,5 +321,85 @@ func TestCopyStopsWhenCancelled(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dst, "c", "a")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a cancelled copy copied files (stat: %v)", err)
+	}
+}
+
+// TestCopyMatchesBuildahOnRandomTrees copies random trees (nested
+// directories of assorted modes, files with setuid, setgid and sticky
+// bits, hard links, relative, absolute and dangling symbolic links) with
+// both buildah copy and Copy, and compares the results as above.
+func TestCopyMatchesBuildahOnRandomTrees(t *testing.T) {
+	store := buildahtest.Shared(t)
+	for seed := range int64(12) {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			start := time.Now()
+			dir := t.TempDir()
+			randomTree(t, rand.New(rand.NewSource(seed)), dir)
+			byBuildah, buildahRoot := container(t, store)
+			_, ownRoot := container(t, store)
+			dest := []string{"/r/", "/etc", "/"}[seed%3]
+			if _, err := store.CLI.Output(context.Background(), "copy", "--quiet", byBuildah, dir+"/", dest); err != nil {
+				t.Fatalf("buildah copy: %v", err)
+			}
+			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), dest, openRoot(t, dir), []string{"."}, nil); err != nil {
+				t.Fatalf("Copy: %v", err)
+			}
+			if d := buildahtest.Diff(listing(t, buildahRoot, start), listing(t, ownRoot, start), 40); d != "" {
+				t.Errorf("the root filesystems differ (- buildah copy, + Copy):\n%s", d)
+			}
+		})
+	}
+}
+
+// randomTree lays out a random tree of at most a few dozen entries.
+func randomTree(t *testing.T, r *rand.Rand, dir string) {
+	t.Helper()
+	modes := []fs.FileMode{0o755, 0o700, 0o750, 0o775 | fs.ModeSetgid, 0o777 | fs.ModeSticky, 0o555}
+	fileModes := []fs.FileMode{0o644, 0o600, 0o755, 0o755 | fs.ModeSetuid, 0o755 | fs.ModeSetgid, 0o444, 0o640}
+	dirs := []string{"."}
+	var files []string
+	for i := range 10 + r.Intn(30) {
+		parent := dirs[r.Intn(len(dirs))]
+		name := filepath.Join(parent, fmt.Sprintf("e%d", i))
+		p := filepath.Join(dir, name)
+		var err error
+		switch k := r.Intn(10); {
+		case k < 3:
+			err = os.Mkdir(p, 0o755)
+			dirs = append(dirs, name)
+		case k < 7:
+			err = os.WriteFile(p, []byte(strings.Repeat("x", r.Intn(3000))), 0o600)
+			files = append(files, name)
+		case k < 8 && len(files) > 0:
+			err = os.Link(filepath.Join(dir, files[r.Intn(len(files))]), p)
+		default:
+			target := []string{"e0", "../nowhere", "/etc/passwd", "."}[r.Intn(4)]
+			err = os.Symlink(target, p)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	when := time.Date(2002, 2, 2, 2, 2, 2, int(r.Int63n(1e9)), time.UTC)
+	for _, f := range files {
+		p := filepath.Join(dir, f)
+		if err := os.Chown(p, r.Intn(3)*1000, r.Intn(3)*1000); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, fileModes[r.Intn(len(fileModes))]); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, when, when); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := len(dirs) - 1; i > 0; i-- {
+		p := filepath.Join(dir, dirs[i])
+		if err := os.Chmod(p, modes[r.Intn(len(modes))]); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, when, when); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
