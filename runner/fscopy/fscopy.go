@@ -70,12 +70,11 @@ type Filter interface {
 
 // Copy copies the sources srcs, paths inside src, to dest inside dst, as
 // `buildah copy CONTAINER SRC... DEST` does with dst the container's root.
-// exclude, unless nil, leaves paths inside source directories out, as
-// buildah's --ignorefile does.
 // A source directory's contents are copied, not the directory itself.
 // dest is a directory when it ends in "/", when there are several
 // sources, or when it exists as one; otherwise a single file source is
-// copied to the path dest.
+// copied to the path dest. exclude, unless nil, leaves paths inside source
+// directories out, as buildah's --ignorefile does.
 //
 // Paths in either root must not lead through symbolic links, and sources
 // must be directories, regular files without extended attributes, or
