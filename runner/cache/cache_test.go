@@ -144,6 +144,21 @@ func (r *recipe) mustBuild(s *buildahtest.Store, c runner.StepCache, base runner
 	return o
 }
 
+// tracedBuild is mustBuild with every buildah call logged; it returns the
+// log's lines ("start ARGS" and "end ARGS", see buildahtest.Tracing).
+func (r *recipe) tracedBuild(s *buildahtest.Store, c runner.StepCache, base runner.Options) (*outcome, []string) {
+	r.t.Helper()
+	calls := filepath.Join(r.t.TempDir(), "calls")
+	cli := *s.CLI
+	cli.Path = buildahtest.Tracing(r.t, calls)
+	o := r.mustBuild(&buildahtest.Store{Dir: s.Dir, CLI: &cli}, c, base)
+	log, err := os.ReadFile(calls)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return o, strings.Split(string(log), "\n")
+}
+
 // wantSteps checks which steps were cached.
 func wantSteps(t *testing.T, what string, o *outcome, want string) {
 	t.Helper()
@@ -576,21 +591,12 @@ func TestCopyFromRebuiltStagePreparesEarly(t *testing.T) {
 	})
 	r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Jobs: 2})
 	r.write("s.txt", "two\n")
-	calls := filepath.Join(t.TempDir(), "calls")
-	traced := *s
-	cli := *s.CLI
-	cli.Path = buildahtest.Tracing(t, calls)
-	traced.CLI = &cli
-	o := r.mustBuild(&traced, New(s.CLI, Options{}), runner.Options{Jobs: 2})
+	o, lines := r.tracedBuild(s, New(s.CLI, Options{}), runner.Options{Jobs: 2})
 	wantSteps(t, "after editing s.txt", o, "slow/2=R slow/3=R stage-1/2=C stage-1/3=R")
 	if got := s.RunIn(t, o.res.ImageID, "cat", "/main.txt", "/s2"); got != t.Name()+"\ntwo\n" {
 		t.Errorf("image files = %q", got)
 	}
-	log, err := os.ReadFile(calls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(string(log), "\n")
+	log := strings.Join(lines, "\n")
 	from := slices.IndexFunc(lines, func(l string) bool {
 		return strings.HasPrefix(l, "start ") && strings.Contains(l, " from --quiet --name zlayer-") && strings.Contains(l, "-1 ")
 	})
@@ -648,16 +654,9 @@ func TestSparesStartRebuildsWithoutFrom(t *testing.T) {
 	r.mustBuild(s, New(s.CLI, Options{}), opts) // wants a spare of the image before COPY c.txt
 	spares.Wait()
 	r.write("c.txt", "three\n")
-	calls := filepath.Join(t.TempDir(), "calls")
-	cli := *s.CLI
-	cli.Path = buildahtest.Tracing(t, calls)
-	o := r.mustBuild(&buildahtest.Store{Dir: s.Dir, CLI: &cli}, New(s.CLI, Options{}), opts)
+	o, lines := r.tracedBuild(s, New(s.CLI, Options{}), opts)
 	wantSteps(t, "third build", o, "stage-0/2=C stage-0/3=C stage-0/4=R stage-0/5=R")
-	log, err := os.ReadFile(calls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(log), " from ") {
+	if log := strings.Join(lines, "\n"); strings.Contains(log, " from ") {
 		t.Errorf("the rebuild made a container instead of taking the spare:\n%s", log)
 	}
 	if got := s.RunIn(t, o.res.ImageID, "cat", "/d"); got != t.Name()+"\nthree\n" {
@@ -691,19 +690,11 @@ func TestCopyFromRebuildingStageRunsAhead(t *testing.T) {
 	})
 	r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Jobs: 2})
 	r.write("s.txt", "two\n")
-	calls := filepath.Join(t.TempDir(), "calls")
-	cli := *s.CLI
-	cli.Path = buildahtest.Tracing(t, calls)
-	o := r.mustBuild(&buildahtest.Store{Dir: s.Dir, CLI: &cli}, New(s.CLI, Options{}), runner.Options{Jobs: 2})
+	o, lines := r.tracedBuild(s, New(s.CLI, Options{}), runner.Options{Jobs: 2})
 	wantSteps(t, "after editing s.txt", o, "src/2=R src/3=R stage-1/2=C stage-1/3=R stage-1/4=R")
 	if got := s.RunIn(t, o.res.ImageID, "cat", "/both"); got != t.Name()+"\ntwo\n" {
 		t.Errorf("image files = %q", got)
 	}
-	log, err := os.ReadFile(calls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(string(log), "\n")
 	run := slices.IndexFunc(lines, func(l string) bool {
 		return strings.HasPrefix(l, "start ") && strings.Contains(l, " run ") && strings.Contains(l, "/both")
 	})
@@ -711,7 +702,7 @@ func TestCopyFromRebuildingStageRunsAhead(t *testing.T) {
 		return strings.HasPrefix(l, "end ") && strings.Contains(l, " commit ") && strings.Contains(l, "-0 ")
 	})
 	if run < 0 || commit < 0 || run > commit {
-		t.Errorf("the last stage's RUN did not start before the stage it copies from was committed:\n%s", log)
+		t.Errorf("the last stage's RUN did not start before the stage it copies from was committed:\n%s", strings.Join(lines, "\n"))
 	}
 	again := r.mustBuild(s, New(s.CLI, Options{}), runner.Options{Jobs: 2})
 	wantSteps(t, "the same build again", again, "src/2=C src/3=C stage-1/2=C stage-1/3=C stage-1/4=C")
