@@ -27,8 +27,12 @@ type aheadStep struct {
 // copies from: a COPY --from of one stage that the runner makes itself.
 func (s *stageRun) canRunAhead(x plan.Instruction) bool {
 	c, ok := x.(*plan.Copy)
-	return ok && s.b.caching() && c.From != "" && !c.Add && c.Chown == "" && c.Chmod == "" &&
-		len(c.Heredocs) == 0 && len(s.b.stageReads(s.rs.Index, x)) == 1
+	if !ok {
+		return false
+	}
+	_, plain := copyOptions(c)
+	return plain && s.b.caching() && c.From != "" && !c.Add && len(c.Heredocs) == 0 &&
+		len(s.b.stageReads(s.rs.Index, x)) == 1
 }
 
 // stepAhead runs the file-changing step i (number n, expanded x) before

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/zlayer/zlayer/plan"
@@ -173,13 +175,15 @@ func (s *stageRun) fromPaths(c *plan.Copy, dir string) []string {
 // container. Any other COPY, and one that fscopy finds is not plain before
 // it changes anything, is left to buildah copy.
 func (s *stageRun) copyDirect(ctx context.Context, c *plan.Copy) (bool, error) {
-	if s.b.dry() || c.Add || c.Chown != "" || c.Chmod != "" || len(c.Heredocs) > 0 {
+	opts, ok := copyOptions(c)
+	if s.b.dry() || !ok || c.Add || len(c.Heredocs) > 0 {
 		return false, nil
 	}
 	srcDir, srcs, exclude, err := s.directSources(ctx, c)
 	if err != nil || srcDir == "" {
 		return false, err
 	}
+	opts.Exclude = exclude
 	src, err := os.OpenRoot(srcDir)
 	if err != nil {
 		return false, nil
@@ -189,11 +193,44 @@ func (s *stageRun) copyDirect(ctx context.Context, c *plan.Copy) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	err = fscopy.Copy(ctx, dst, s.dest(c, len(srcs)), src, srcs, exclude)
+	err = fscopy.Copy(ctx, dst, s.dest(c, len(srcs)), src, srcs, opts)
 	if errors.Is(err, fscopy.ErrUnsupported) {
 		return false, nil
 	}
 	return true, err
+}
+
+// copyOptions turns the --chown and --chmod of a COPY into fscopy's
+// options, when they are numeric: a user name needs buildah's look-up in
+// the container, and a symbolic mode its parser.
+func copyOptions(c *plan.Copy) (fscopy.Options, bool) {
+	var opts fscopy.Options
+	if c.Chown != "" {
+		u, g, ok := strings.Cut(c.Chown, ":")
+		uid, err1 := strconv.ParseUint(u, 10, 31)
+		gid, err2 := strconv.ParseUint(g, 10, 31)
+		if !ok || err1 != nil || err2 != nil {
+			return opts, false
+		}
+		opts.UID, opts.GID = int(uid), int(gid)
+	}
+	if c.Chmod != "" {
+		bits, err := strconv.ParseUint(c.Chmod, 8, 32)
+		if err != nil || len(c.Chmod) < 3 || len(c.Chmod) > 4 || bits == 0 {
+			return opts, false
+		}
+		opts.Mode = fs.FileMode(bits) & fs.ModePerm
+		if bits&0o4000 != 0 {
+			opts.Mode |= fs.ModeSetuid
+		}
+		if bits&0o2000 != 0 {
+			opts.Mode |= fs.ModeSetgid
+		}
+		if bits&0o1000 != 0 {
+			opts.Mode |= fs.ModeSticky
+		}
+	}
+	return opts, true
 }
 
 // directSources returns the directory a plain COPY copies from, its

@@ -103,6 +103,8 @@ func TestCopyMatchesBuildah(t *testing.T) {
 		srcs  []string
 		dest  string
 		stage bool // copy from a second container holding the sources, as COPY --from
+		flags []string
+		opts  fscopy.Options // what flags ask for
 	}{
 		{name: "file to a new path", srcs: []string{"f"}, dest: "/new/deep/file"},
 		{name: "file into a new directory", srcs: []string{"f"}, dest: "/new/deep/"},
@@ -117,6 +119,18 @@ func TestCopyMatchesBuildah(t *testing.T) {
 		{name: "file into the root", srcs: []string{"f"}, dest: "/"},
 		{name: "from a stage", srcs: []string{"/src/d", "/src/f"}, dest: "/s/", stage: true},
 		{name: "from a stage, a file to a path", srcs: []string{"/src/d/sub/b"}, dest: "/x/y", stage: true},
+		{name: "--chown, a directory to a new path", srcs: []string{"d"}, dest: "/new/deep/dd",
+			flags: []string{"--chown", "1000:1001"}, opts: fscopy.Options{UID: 1000, GID: 1001}},
+		{name: "--chown, a file into a new directory", srcs: []string{"f"}, dest: "/n/x/",
+			flags: []string{"--chown", "1000:1001"}, opts: fscopy.Options{UID: 1000, GID: 1001}},
+		{name: "--chown, over existing entries", srcs: []string{"d/"}, dest: "/t", prep: run("mkdir /t/sub", "file /t/a"),
+			flags: []string{"--chown", "3:4"}, opts: fscopy.Options{UID: 3, GID: 4}},
+		{name: "--chmod, a directory", srcs: []string{"d"}, dest: "/cm",
+			flags: []string{"--chmod", "600"}, opts: fscopy.Options{Mode: 0o600}},
+		{name: "--chown and --chmod with setuid, a file", srcs: []string{"f", "x.txt"}, dest: "/etc",
+			flags: []string{"--chown", "5:6", "--chmod", "4750"}, opts: fscopy.Options{UID: 5, GID: 6, Mode: fs.ModeSetuid | 0o750}},
+		{name: "from a stage, --chown", srcs: []string{"/src/d"}, dest: "/s2/", stage: true,
+			flags: []string{"--chown", "7:8"}, opts: fscopy.Options{UID: 7, GID: 8}},
 	}
 	store := buildahtest.Shared(t)
 	ctxDir := t.TempDir()
@@ -136,7 +150,7 @@ func TestCopyMatchesBuildah(t *testing.T) {
 				tt.prep(t, buildahRoot)
 				tt.prep(t, ownRoot)
 			}
-			args := []string{"copy", "--quiet"}
+			args := append([]string{"copy", "--quiet"}, tt.flags...)
 			if tt.stage {
 				args = append(args, "--from", fromCtr)
 			}
@@ -150,7 +164,7 @@ func TestCopyMatchesBuildah(t *testing.T) {
 			if _, err := store.CLI.Output(context.Background(), append(args, tt.dest)...); err != nil {
 				t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
 			}
-			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), tt.dest, openRoot(t, srcDir), tt.srcs, nil); err != nil {
+			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), tt.dest, openRoot(t, srcDir), tt.srcs, tt.opts); err != nil {
 				t.Fatalf("Copy: %v", err)
 			}
 			want, got := listing(t, buildahRoot, start), listing(t, ownRoot, start)
@@ -201,7 +215,7 @@ func TestCopyWithIgnoreFileMatchesBuildah(t *testing.T) {
 			if _, err := store.CLI.Output(context.Background(), append(args, "/c/")...); err != nil {
 				t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
 			}
-			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), "/c/", openRoot(t, dir), tt.srcs, bc); err != nil {
+			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), "/c/", openRoot(t, dir), tt.srcs, fscopy.Options{Exclude: bc}); err != nil {
 				t.Fatalf("Copy: %v", err)
 			}
 			if d := buildahtest.Diff(listing(t, buildahRoot, start), listing(t, ownRoot, start), 40); d != "" {
@@ -240,7 +254,7 @@ func TestCopyLeavesUnsupportedCasesToBuildah(t *testing.T) {
 				tt.prep(t, root)
 			}
 			before := listing(t, root, time.Now())
-			err := fscopy.Copy(context.Background(), openRoot(t, root), tt.dest, openRoot(t, ctxDir), tt.srcs, nil)
+			err := fscopy.Copy(context.Background(), openRoot(t, root), tt.dest, openRoot(t, ctxDir), tt.srcs, fscopy.Options{})
 			if !errors.Is(err, fscopy.ErrUnsupported) {
 				t.Fatalf("Copy = %v, want ErrUnsupported", err)
 			}
@@ -315,7 +329,7 @@ func TestCopyStopsWhenCancelled(t *testing.T) {
 	sourceTree(t, src)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := fscopy.Copy(ctx, openRoot(t, dst), "/c/", openRoot(t, src), []string{"d"}, nil)
+	err := fscopy.Copy(ctx, openRoot(t, dst), "/c/", openRoot(t, src), []string{"d"}, fscopy.Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Copy = %v, want context.Canceled", err)
 	}
@@ -341,7 +355,7 @@ func TestCopyMatchesBuildahOnRandomTrees(t *testing.T) {
 			if _, err := store.CLI.Output(context.Background(), "copy", "--quiet", byBuildah, dir+"/", dest); err != nil {
 				t.Fatalf("buildah copy: %v", err)
 			}
-			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), dest, openRoot(t, dir), []string{"."}, nil); err != nil {
+			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), dest, openRoot(t, dir), []string{"."}, fscopy.Options{}); err != nil {
 				t.Fatalf("Copy: %v", err)
 			}
 			if d := buildahtest.Diff(listing(t, buildahRoot, start), listing(t, ownRoot, start), 40); d != "" {
