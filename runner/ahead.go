@@ -31,8 +31,7 @@ func (s *stageRun) canRunAhead(x plan.Instruction) bool {
 		return false
 	}
 	_, plain := copyOptions(c)
-	return plain && s.b.caching() && c.From != "" && !c.Add && len(c.Heredocs) == 0 &&
-		len(s.b.stageReads(s.rs.Index, x)) == 1
+	return plain && s.b.caching() && c.From != "" && len(s.b.stageReads(s.rs.Index, x)) == 1
 }
 
 // stepAhead runs the file-changing step i (number n, expanded x) before

@@ -176,7 +176,7 @@ func (s *stageRun) fromPaths(c *plan.Copy, dir string) []string {
 // it changes anything, is left to buildah copy.
 func (s *stageRun) copyDirect(ctx context.Context, c *plan.Copy) (bool, error) {
 	opts, ok := copyOptions(c)
-	if s.b.dry() || !ok || c.Add || len(c.Heredocs) > 0 {
+	if s.b.dry() || !ok {
 		return false, nil
 	}
 	srcDir, srcs, exclude, err := s.directSources(ctx, c)
@@ -201,10 +201,14 @@ func (s *stageRun) copyDirect(ctx context.Context, c *plan.Copy) (bool, error) {
 }
 
 // copyOptions turns the --chown and --chmod of a COPY into fscopy's
-// options, when they are numeric: a user name needs buildah's look-up in
-// the container, and a symbolic mode its parser.
+// options, and reports whether fscopy can make the copy: not an ADD or a
+// heredoc, and numeric flags (a user name needs buildah's look-up in the
+// container, and a symbolic mode its parser).
 func copyOptions(c *plan.Copy) (fscopy.Options, bool) {
 	var opts fscopy.Options
+	if c.Add || len(c.Heredocs) > 0 {
+		return opts, false
+	}
 	if c.Chown != "" {
 		u, g, ok := strings.Cut(c.Chown, ":")
 		uid, err1 := strconv.ParseUint(u, 10, 31)

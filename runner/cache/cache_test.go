@@ -159,6 +159,23 @@ func (r *recipe) tracedBuild(s *buildahtest.Store, c runner.StepCache, base runn
 	return o, strings.Split(string(log), "\n")
 }
 
+// callIndex is the index in a tracedBuild log of the first line of event
+// ("start" or "end") for a call that contains every one of parts; -1 when
+// there is none.
+func callIndex(lines []string, event string, parts ...string) int {
+	return slices.IndexFunc(lines, func(l string) bool {
+		if !strings.HasPrefix(l, event+" ") {
+			return false
+		}
+		for _, p := range parts {
+			if !strings.Contains(l, p) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // wantSteps checks which steps were cached.
 func wantSteps(t *testing.T, what string, o *outcome, want string) {
 	t.Helper()
@@ -597,12 +614,8 @@ func TestCopyFromRebuiltStagePreparesEarly(t *testing.T) {
 		t.Errorf("image files = %q", got)
 	}
 	log := strings.Join(lines, "\n")
-	from := slices.IndexFunc(lines, func(l string) bool {
-		return strings.HasPrefix(l, "start ") && strings.Contains(l, " from --quiet --name zlayer-") && strings.Contains(l, "-1 ")
-	})
-	run := slices.IndexFunc(lines, func(l string) bool {
-		return strings.HasPrefix(l, "end ") && strings.Contains(l, " run ") && strings.Contains(l, "sleep 1")
-	})
+	from := callIndex(lines, "start", " from --quiet --name zlayer-", "-1 ")
+	run := callIndex(lines, "end", " run ", "sleep 1")
 	if from < 0 || run < 0 || from > run {
 		t.Errorf("the last stage's container was not made while the stage it copies from ran its RUN:\n%s", log)
 	}
@@ -695,12 +708,8 @@ func TestCopyFromRebuildingStageRunsAhead(t *testing.T) {
 	if got := s.RunIn(t, o.res.ImageID, "cat", "/both"); got != t.Name()+"\ntwo\n" {
 		t.Errorf("image files = %q", got)
 	}
-	run := slices.IndexFunc(lines, func(l string) bool {
-		return strings.HasPrefix(l, "start ") && strings.Contains(l, " run ") && strings.Contains(l, "/both")
-	})
-	commit := slices.IndexFunc(lines, func(l string) bool {
-		return strings.HasPrefix(l, "end ") && strings.Contains(l, " commit ") && strings.Contains(l, "-0 ")
-	})
+	run := callIndex(lines, "start", " run ", "/both")
+	commit := callIndex(lines, "end", " commit ", "-0 ")
 	if run < 0 || commit < 0 || run > commit {
 		t.Errorf("the last stage's RUN did not start before the stage it copies from was committed:\n%s", strings.Join(lines, "\n"))
 	}

@@ -144,33 +144,8 @@ func TestCopyMatchesBuildah(t *testing.T) {
 				fromCtr, srcDir = container(t, store)
 				sourceTree(t, filepath.Join(srcDir, "src"))
 			}
-			byBuildah, buildahRoot := container(t, store)
-			_, ownRoot := container(t, store)
-			if tt.prep != nil {
-				tt.prep(t, buildahRoot)
-				tt.prep(t, ownRoot)
-			}
-			args := append([]string{"copy", "--quiet"}, tt.flags...)
-			if tt.stage {
-				args = append(args, "--from", fromCtr)
-			}
-			args = append(args, byBuildah)
-			for _, s := range tt.srcs {
-				if !tt.stage {
-					s = filepath.Join(srcDir, s)
-				}
-				args = append(args, s)
-			}
-			if _, err := store.CLI.Output(context.Background(), append(args, tt.dest)...); err != nil {
-				t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
-			}
-			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), tt.dest, openRoot(t, srcDir), tt.srcs, tt.opts); err != nil {
-				t.Fatalf("Copy: %v", err)
-			}
-			want, got := listing(t, buildahRoot, start), listing(t, ownRoot, start)
-			if d := buildahtest.Diff(want, got, 40); d != "" {
-				t.Errorf("the root filesystems differ (- buildah copy, + Copy):\n%s", d)
-			}
+			compareWithBuildah(t, store, start, bothCopies{src: srcDir, from: fromCtr, srcs: tt.srcs, dest: tt.dest,
+				flags: tt.flags, opts: tt.opts, prep: tt.prep})
 		})
 	}
 }
@@ -206,22 +181,54 @@ func TestCopyWithIgnoreFileMatchesBuildah(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			byBuildah, buildahRoot := container(t, store)
-			_, ownRoot := container(t, store)
-			args := []string{"copy", "--quiet", "--contextdir", dir, "--ignorefile", ignore, byBuildah}
-			for _, s := range tt.srcs {
-				args = append(args, filepath.Join(dir, s))
-			}
-			if _, err := store.CLI.Output(context.Background(), append(args, "/c/")...); err != nil {
-				t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
-			}
-			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), "/c/", openRoot(t, dir), tt.srcs, fscopy.Options{Exclude: bc}); err != nil {
-				t.Fatalf("Copy: %v", err)
-			}
-			if d := buildahtest.Diff(listing(t, buildahRoot, start), listing(t, ownRoot, start), 40); d != "" {
-				t.Errorf("the root filesystems differ (- buildah copy, + Copy):\n%s", d)
-			}
+			compareWithBuildah(t, store, start, bothCopies{src: dir, srcs: tt.srcs, dest: "/c/",
+				flags: []string{"--contextdir", dir, "--ignorefile", ignore}, opts: fscopy.Options{Exclude: bc}})
 		})
+	}
+}
+
+// bothCopies is one copy that compareWithBuildah makes both ways. srcs
+// are paths inside the directory src; buildah is given them as host paths
+// or, with from (COPY --from), as paths inside that container.
+type bothCopies struct {
+	src, from string
+	srcs      []string
+	dest      string
+	flags     []string       // buildah copy's
+	opts      fscopy.Options // what flags ask of Copy
+	prep      prep           // lays out both containers first
+}
+
+// compareWithBuildah makes the copy c with buildah copy and with Copy, in
+// two containers of the base image, and reports where their root
+// filesystems differ; start is when the test began.
+func compareWithBuildah(t *testing.T, store *buildahtest.Store, start time.Time, c bothCopies) {
+	t.Helper()
+	byBuildah, buildahRoot := container(t, store)
+	_, ownRoot := container(t, store)
+	if c.prep != nil {
+		c.prep(t, buildahRoot)
+		c.prep(t, ownRoot)
+	}
+	args := append([]string{"copy", "--quiet"}, c.flags...)
+	if c.from != "" {
+		args = append(args, "--from", c.from)
+	}
+	args = append(args, byBuildah)
+	for _, s := range c.srcs {
+		if c.from == "" {
+			s = filepath.Join(c.src, s)
+		}
+		args = append(args, s)
+	}
+	if _, err := store.CLI.Output(context.Background(), append(args, c.dest)...); err != nil {
+		t.Fatalf("buildah %s: %v", strings.Join(args, " "), err)
+	}
+	if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), c.dest, openRoot(t, c.src), c.srcs, c.opts); err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	if d := buildahtest.Diff(listing(t, buildahRoot, start), listing(t, ownRoot, start), 40); d != "" {
+		t.Errorf("the root filesystems differ (- buildah copy, + Copy):\n%s", d)
 	}
 }
 
@@ -349,18 +356,8 @@ func TestCopyMatchesBuildahOnRandomTrees(t *testing.T) {
 			start := time.Now()
 			dir := t.TempDir()
 			randomTree(t, rand.New(rand.NewSource(seed)), dir)
-			byBuildah, buildahRoot := container(t, store)
-			_, ownRoot := container(t, store)
 			dest := []string{"/r/", "/etc", "/"}[seed%3]
-			if _, err := store.CLI.Output(context.Background(), "copy", "--quiet", byBuildah, dir+"/", dest); err != nil {
-				t.Fatalf("buildah copy: %v", err)
-			}
-			if err := fscopy.Copy(context.Background(), openRoot(t, ownRoot), dest, openRoot(t, dir), []string{"."}, fscopy.Options{}); err != nil {
-				t.Fatalf("Copy: %v", err)
-			}
-			if d := buildahtest.Diff(listing(t, buildahRoot, start), listing(t, ownRoot, start), 40); d != "" {
-				t.Errorf("the root filesystems differ (- buildah copy, + Copy):\n%s", d)
-			}
+			compareWithBuildah(t, store, start, bothCopies{src: dir, srcs: []string{"."}, dest: dest})
 		})
 	}
 }

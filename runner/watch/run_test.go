@@ -68,6 +68,16 @@ func startRun(t *testing.T, root string, f *fakeBuilds, cancelRunning bool) (sto
 	return startRunWith(t, root, f, cancelRunning, Options{})
 }
 
+// startAfterInitialBuild starts Run with early starts (see startRunWith)
+// and returns once its initial build is over.
+func startAfterInitialBuild(t *testing.T, root string, f *fakeBuilds) (stop func() error) {
+	t.Helper()
+	stop = startRunWith(t, root, f, false, early)
+	f.next(t)
+	f.result(t)
+	return stop
+}
+
 func startRunWith(t *testing.T, root string, f *fakeBuilds, cancelRunning bool, opts Options) (stop func() error) {
 	t.Helper()
 	w := newWatcher(t, root, opts)
@@ -232,10 +242,8 @@ func TestRunProvisionalBuildIsOvertaken(t *testing.T) {
 	root := t.TempDir()
 	f := newFakeBuilds()
 	f.block[1] = make(chan struct{}) // never released: it must be cancelled
-	stop := startRunWith(t, root, f, false, early)
+	stop := startAfterInitialBuild(t, root, f)
 	defer stop()
-	f.next(t)
-	f.result(t)
 	write(t, root, "a", "1")
 	first := f.next(t)
 	write(t, root, "b", "1")
@@ -264,10 +272,8 @@ func TestRunChurnWastesOneProvisionalBuild(t *testing.T) {
 	// for the quiet period instead of starting a build per save.
 	root := t.TempDir()
 	f := newFakeBuilds()
-	stop := startRunWith(t, root, f, false, early)
+	stop := startAfterInitialBuild(t, root, f)
 	defer stop()
-	f.next(t)
-	f.result(t)
 	for i := range 8 {
 		write(t, root, fmt.Sprint("f", i), "1")
 		time.Sleep(100 * time.Millisecond)
@@ -289,10 +295,8 @@ func TestRunProvisionalFailureCountsAfterQuiet(t *testing.T) {
 	root := t.TempDir()
 	f := newFakeBuilds()
 	f.fail[1] = errors.New("RUN failed")
-	stop := startRunWith(t, root, f, false, early)
+	stop := startAfterInitialBuild(t, root, f)
 	defer stop()
-	f.next(t)
-	f.result(t)
 	write(t, root, "a", "1")
 	tr := f.next(t)
 	if err := f.result(t); err == nil || !quietClosed(tr) {
